@@ -1,0 +1,1 @@
+//! Shared inputs for the cscomm benchmarks (streams like the ones ClusterShell exchanges).

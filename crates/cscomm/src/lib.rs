@@ -1,0 +1,1 @@
+//! cscomm: ClusterShell tree-mode communication in Rust.

@@ -1,0 +1,3 @@
+//! The `cscomm` command-line tool.
+
+fn main() {}

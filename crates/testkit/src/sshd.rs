@@ -1,0 +1,1 @@
+//! A throwaway OpenSSH server on loopback addresses (written with the transport crate).
