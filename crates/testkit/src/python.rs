@@ -88,13 +88,16 @@ impl Python {
 
     /// Directory holding the environment's scripts (`clush`, `pytest`, ...).
     pub fn bin_dir(&self) -> &Path {
-        self.exe.parent().expect("interpreter lives in a bin directory")
+        self.exe
+            .parent()
+            .expect("interpreter lives in a bin directory")
     }
 
     /// A command running this interpreter, isolated from the user's site.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(&self.exe);
-        cmd.env("PYTHONDONTWRITEBYTECODE", "1").env_remove("PYTHONPATH");
+        cmd.env("PYTHONDONTWRITEBYTECODE", "1")
+            .env_remove("PYTHONPATH");
         cmd
     }
 
