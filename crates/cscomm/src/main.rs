@@ -1,3 +1,18 @@
 //! The `cscomm` command-line tool.
 
-fn main() {}
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("cscomm: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
