@@ -1,0 +1,10 @@
+//! The facade's error type.
+
+/// What can go wrong when starting a run or a gateway.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The transport refused the request (bad `%` keyword, bad ssh options).
+    #[error(transparent)]
+    Transport(#[from] cscomm_ssh::Error),
+}

@@ -1,0 +1,88 @@
+//! Tree runs whose targets are all reached directly (no gateway).
+
+use std::collections::BTreeMap;
+
+use cscomm::tree::{TreeEvent, TreeOptions, TreeRun};
+
+/// Per node: stdout lines, stderr lines, and how it ended.
+#[derive(Debug, Default, PartialEq)]
+struct NodeLog {
+    stdout: Vec<Vec<u8>>,
+    stderr: Vec<Vec<u8>>,
+    end: Option<String>,
+}
+
+async fn collect(mut run: TreeRun) -> BTreeMap<String, NodeLog> {
+    let mut logs: BTreeMap<String, NodeLog> = BTreeMap::new();
+    while let Some(event) = run.next_event().await {
+        let node = event
+            .node()
+            .expect("direct runs only report node events")
+            .to_owned();
+        let log = logs.entry(node).or_default();
+        assert!(
+            log.end.is_none(),
+            "event after the end of a node: {event:?}"
+        );
+        match event {
+            TreeEvent::Stdout { line, .. } => log.stdout.push(line.to_vec()),
+            TreeEvent::Stderr { line, .. } => log.stderr.push(line.to_vec()),
+            TreeEvent::Exit { code, .. } => log.end = Some(format!("exit {code}")),
+            TreeEvent::Timeout { .. } => log.end = Some("timeout".into()),
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+    logs
+}
+
+fn local() -> TreeOptions {
+    TreeOptions {
+        remote: false,
+        ..TreeOptions::default()
+    }
+}
+
+fn nodes(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_targets_report_output_stderr_and_exit_codes() {
+    let command = "printf 'out %h\\n\\377 raw\\r\\nlast'; echo err %h >&2; exit %n";
+    let run = TreeRun::start(command, nodes(&["n0", "n1", "n2"]), local()).unwrap();
+    run.close_stdin();
+    let logs = collect(run).await;
+    assert_eq!(logs.len(), 3);
+    for (rank, (node, log)) in logs.iter().enumerate() {
+        assert_eq!(
+            log.stdout,
+            [
+                format!("out {node}").into_bytes(),
+                b"\xff raw\r".to_vec(),
+                b"last".to_vec()
+            ]
+        );
+        assert_eq!(log.stderr, [format!("err {node}").into_bytes()]);
+        assert_eq!(log.end, Some(format!("exit {rank}")));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merged_stderr_and_stdin_and_timeout() {
+    let options = TreeOptions {
+        stderr: false,
+        timeout: Some(1.0),
+        ..local()
+    };
+    let command = "read line; echo \"got $line\"; echo oops >&2; [ %h = slow ] && sleep 30; exit 0";
+    let run = TreeRun::start(command, nodes(&["fast", "slow"]), options).unwrap();
+    run.write(&b"hello\n"[..]);
+    run.close_stdin();
+    let logs = collect(run).await;
+    for log in logs.values() {
+        assert_eq!(log.stdout, [b"got hello".to_vec(), b"oops".to_vec()]);
+        assert!(log.stderr.is_empty());
+    }
+    assert_eq!(logs["fast"].end.as_deref(), Some("exit 0"));
+    assert_eq!(logs["slow"].end.as_deref(), Some("timeout"));
+}
