@@ -70,14 +70,15 @@
 //!   counted against the frame size limit as one run, and dropped.
 //!
 //! Everything else is an error ([`WireErrorKind`]): other elements
-//! (ClusterShell's "Invalid starting tag"), a message outside the channel
-//! or inside a message, a channel inside the channel, mismatched end tags,
-//! repeated attributes, undefined entities, malformed references, and,
-//! though expat would accept them, comments, CDATA sections, DOCTYPE,
-//! processing instructions, and anything but white space after
-//! `</channel>` (ClusterShell never writes those; refusing them keeps the
-//! attack surface small). Expat's name tables are the older (fourth
-//! edition) ones: a few exotic non-ASCII names we accept, it refuses.
+//! (ClusterShell's "Invalid starting tag"), mismatched end tags, repeated
+//! attributes, undefined entities, malformed references, anything but
+//! white space after `</channel>`, and, though expat and ClusterShell's
+//! reader would accept them, comments, CDATA sections, DOCTYPE, processing
+//! instructions, a message outside the channel or inside a message, and a
+//! channel inside the channel (ClusterShell never writes those; refusing
+//! them keeps the attack surface small). Expat's name tables are the older
+//! (fourth edition) ones: a few exotic non-ASCII names we accept, it
+//! refuses.
 //!
 //! # Streaming, limits and errors
 //!

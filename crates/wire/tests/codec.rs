@@ -1,6 +1,7 @@
 //! The tokio-util codec: `FramedRead` over a pipe that delivers the stream in
 //! small pieces gives the frames of the push decoder; errors and EOF map as
 //! documented; the encoders write what the writer functions write.
+#![cfg(feature = "tokio-codec")]
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 mod common;

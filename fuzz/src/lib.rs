@@ -1,0 +1,5 @@
+//! The properties the fuzz targets check, one module per attack surface.
+//! Each module is plain Rust over the crate it tests, so the crate's normal
+//! tests can replay the seed corpus through the same checks.
+
+pub mod wire;
