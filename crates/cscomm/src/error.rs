@@ -7,4 +7,7 @@ pub enum Error {
     /// The transport refused the request (bad `%` keyword, bad ssh options).
     #[error(transparent)]
     Transport(#[from] cscomm_ssh::Error),
+    /// The topology does not hold the node routing the targets.
+    #[error(transparent)]
+    Route(#[from] crate::tree::UnknownRoot),
 }

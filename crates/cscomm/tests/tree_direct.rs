@@ -42,14 +42,14 @@ fn local() -> TreeOptions {
     }
 }
 
-fn nodes(names: &[&str]) -> Vec<String> {
-    names.iter().map(|n| n.to_string()).collect()
+fn nodes(names: &[&str]) -> cscomm::tree::NodeSet {
+    cscomm::tree::NodeSet::from_names(names.iter().copied())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_targets_report_output_stderr_and_exit_codes() {
     let command = "printf 'out %h\\n\\377 raw\\r\\nlast'; echo err %h >&2; exit %n";
-    let run = TreeRun::start(command, nodes(&["n0", "n1", "n2"]), local()).unwrap();
+    let run = TreeRun::start(command, &nodes(&["n0", "n1", "n2"]), local()).unwrap();
     run.close_stdin();
     let logs = collect(run).await;
     assert_eq!(logs.len(), 3);
@@ -75,7 +75,7 @@ async fn merged_stderr_and_stdin_and_timeout() {
         ..local()
     };
     let command = "read line; echo \"got $line\"; echo oops >&2; [ %h = slow ] && sleep 30; exit 0";
-    let run = TreeRun::start(command, nodes(&["fast", "slow"]), options).unwrap();
+    let run = TreeRun::start(command, &nodes(&["fast", "slow"]), options).unwrap();
     run.write(&b"hello\n"[..]);
     run.close_stdin();
     let logs = collect(run).await;

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch to the subcommands.
 
 mod decode;
+mod json;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,16 +18,20 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Decode a captured channel stream (one direction) and print its messages.
+    /// Decode a captured channel stream (one direction): one JSON object
+    /// per frame, payloads decoded from their pickles.
     Decode {
         /// The captured stream; `-` reads standard input.
         file: PathBuf,
+        /// Keep payloads as their base64 text.
+        #[arg(long)]
+        raw: bool,
     },
 }
 
 /// Runs the parsed command line; the exit code on success.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
-        Command::Decode { file } => decode::run(&file),
+        Command::Decode { file, raw } => decode::run(&file, raw),
     }
 }

@@ -1,5 +1,8 @@
 //! What a tree run needs to know besides the command and the targets.
 
+use std::sync::Arc;
+
+use cscomm_message::{PickledTopology, TaskInfo};
 use cscomm_ssh::{DEFAULT_FANOUT, SshOptions};
 
 /// How a [`TreeRun`](super::TreeRun) reaches and runs its targets, with
@@ -23,6 +26,14 @@ pub struct TreeOptions {
     pub local_workers: bool,
     /// The command that starts a gateway on a gateway host.
     pub invoke_gateway: String,
+    /// The task settings sent to gateways with each command (ClusterShell's
+    /// `taskinfo`), forwarded unchanged by a gateway to its sub-gateways.
+    pub taskinfo: TaskInfo,
+    /// The propagation tree; `None` reaches every target directly.
+    pub topology: Option<Arc<PickledTopology>>,
+    /// This node's name in the tree (the admin node, or the gateway's name),
+    /// from which targets are routed.
+    pub root: String,
 }
 
 impl Default for TreeOptions {
@@ -35,6 +46,9 @@ impl Default for TreeOptions {
             ssh: SshOptions::default(),
             local_workers: false,
             invoke_gateway: "python3 -m ClusterShell.Gateway -Bu".to_owned(),
+            taskinfo: TaskInfo::default(),
+            topology: None,
+            root: String::new(),
         }
     }
 }

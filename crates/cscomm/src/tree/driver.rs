@@ -1,0 +1,208 @@
+//! The task behind a [`TreeRun`](super::TreeRun): routes targets, starts
+//! the direct runs and the gateway links, relays standard input, and routes
+//! again the targets of a gateway that failed before setup.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cscomm_message::{NodeSet, Number, PickledTopology, ShellRequest};
+use cscomm_ssh::{ExecOptions, Executor, Request, StderrMode, Transport};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+use super::link::{self, LinkEnd, LinkSpec};
+use super::route::{NextHop, Router};
+use super::{Control, TreeEvent, TreeOptions, direct};
+
+/// The longest line delivered whole: the protocol cannot say "this line
+/// continues", so lines are kept whole up to this size.
+const MAX_LINE_LENGTH: usize = 64 << 20;
+
+/// Where control messages go: a direct run's input or a link's channel.
+enum Input {
+    Direct(cscomm_ssh::RunStdin),
+    Link(mpsc::UnboundedSender<Control>),
+}
+
+pub(super) struct Driver {
+    command: String,
+    executor: Executor,
+    options: TreeOptions,
+    router: Router,
+    topology: Option<Arc<PickledTopology>>,
+    events: mpsc::Sender<TreeEvent>,
+    abort: watch::Receiver<bool>,
+    pieces: JoinSet<LinkEnd>,
+    inputs: Vec<Input>,
+}
+
+impl Driver {
+    pub(super) fn new(
+        command: &str,
+        options: TreeOptions,
+        events: mpsc::Sender<TreeEvent>,
+        abort: watch::Receiver<bool>,
+    ) -> Result<Self, crate::Error> {
+        let router = match &options.topology {
+            Some(topology) => Router::new(topology, &options.root)?,
+            None => Router::direct(),
+        };
+        Ok(Driver {
+            command: command.to_owned(),
+            executor: Executor::new(options.fanout),
+            topology: options.topology.clone(),
+            options,
+            router,
+            events,
+            abort,
+            pieces: JoinSet::new(),
+            inputs: Vec::new(),
+        })
+    }
+
+    /// Routes `targets` and starts each part.
+    pub(super) fn launch(&mut self, targets: &NodeSet) -> Result<(), crate::Error> {
+        for (hop, targets) in self.router.dispatch(targets) {
+            match hop {
+                NextHop::Direct => self.launch_direct(&targets)?,
+                NextHop::Gateway(gateway) => self.launch_link(gateway, targets),
+            }
+        }
+        Ok(())
+    }
+
+    fn launch_direct(&mut self, targets: &NodeSet) -> Result<(), crate::Error> {
+        if targets.is_empty() {
+            return Ok(());
+        }
+        let nodes: Vec<String> = targets.iter().collect();
+        let request = Request::new(&self.command, nodes, self.direct_transport())
+            .with_nodeset(targets.to_string())
+            .with_options(self.exec_options());
+        let run = self.executor.run(request)?;
+        self.inputs.push(Input::Direct(run.stdin()));
+        let events = self.events.clone();
+        let abort = self.abort.clone();
+        self.pieces.spawn(async move {
+            direct::forward(run, events, abort).await;
+            LinkEnd::Done
+        });
+        Ok(())
+    }
+
+    fn launch_link(&mut self, gateway: String, targets: NodeSet) {
+        let Some(topology) = self.topology.clone() else {
+            return; // a router without topology never names a gateway
+        };
+        let spec = LinkSpec {
+            gateway,
+            targets,
+            request: self.shell_request(),
+            topology,
+            transport: self.gateway_transport(),
+        };
+        let (control, control_rx) = mpsc::unbounded_channel();
+        self.inputs.push(Input::Link(control));
+        let events = self.events.clone();
+        let abort = self.abort.clone();
+        self.pieces
+            .spawn(link::run(spec, events, control_rx, abort));
+    }
+
+    /// The request a gateway gets: our command and settings.
+    fn shell_request(&self) -> ShellRequest {
+        let mut request = ShellRequest::new(self.command.clone());
+        request.invoke_gateway = self.options.invoke_gateway.clone();
+        request.taskinfo = self.options.taskinfo.clone();
+        request.stderr = self.options.stderr;
+        request.timeout = self.options.timeout.map(Number::Float);
+        request.remote = self.options.remote;
+        request
+    }
+
+    fn direct_transport(&self) -> Transport {
+        if self.options.remote && !self.options.local_workers {
+            Transport::Ssh(self.options.ssh.clone())
+        } else {
+            Transport::Local
+        }
+    }
+
+    fn gateway_transport(&self) -> Transport {
+        if self.options.local_workers {
+            Transport::Local
+        } else {
+            Transport::Ssh(self.options.ssh.clone())
+        }
+    }
+
+    fn exec_options(&self) -> ExecOptions {
+        let stderr = if self.options.stderr {
+            StderrMode::Separate
+        } else {
+            StderrMode::Merged
+        };
+        ExecOptions::default()
+            .with_stderr(stderr)
+            .with_timeout(self.options.timeout.map(Duration::from_secs_f64))
+            .with_max_line_len(MAX_LINE_LENGTH)
+    }
+
+    pub(super) async fn drive(mut self, mut control: mpsc::UnboundedReceiver<Control>) {
+        let mut control_open = true;
+        while !self.pieces.is_empty() {
+            tokio::select! {
+                message = control.recv(), if control_open => match message {
+                    Some(message) => self.relay(&message),
+                    None => control_open = false,
+                },
+                Some(finished) = self.pieces.join_next() => {
+                    if let Ok(LinkEnd::Unreachable { gateway, targets }) = finished {
+                        self.reroute(gateway, &targets).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A gateway failed before setup: route its targets again, as
+    /// ClusterShell does, and say so.
+    async fn reroute(&mut self, gateway: String, targets: &NodeSet) {
+        tracing::warn!("gateway {gateway} is unreachable: routing {targets} again");
+        self.router.mark_unreachable(&gateway);
+        let event = TreeEvent::Routing {
+            event: "reroute".to_owned(),
+            gateway,
+            targets: targets.to_string(),
+        };
+        let _ = self.events.send(event).await;
+        if let Err(error) = self.launch(targets) {
+            for node in targets.iter() {
+                let line = error.to_string().into_bytes().into();
+                let node: Arc<str> = Arc::from(node);
+                let _ = self
+                    .events
+                    .send(TreeEvent::Stderr {
+                        node: node.clone(),
+                        line,
+                    })
+                    .await;
+                let _ = self.events.send(TreeEvent::Exit { node, code: 255 }).await;
+            }
+        }
+    }
+
+    fn relay(&mut self, message: &Control) {
+        for input in &self.inputs {
+            match (input, message) {
+                (Input::Direct(stdin), Control::Write(data)) => {
+                    let _ = stdin.write(data.clone());
+                }
+                (Input::Direct(stdin), Control::Eof) => stdin.close(),
+                (Input::Link(link), message) => {
+                    let _ = link.send(message.clone());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! `cscomm-gateway` driven by ClusterShell 1.10.1's own tree-mode initiator
+//! (Task, TreeWorker, PropagationChannel): every scenario runs once with
+//! ClusterShell's Python gateway and once with ours, and the initiator must
+//! receive the same thing, node by node.
+
+use std::thread;
+
+use cscomm_testkit::python::Python;
+use serde_json::{Value, json};
+
+const INITIATOR: &str = include_str!("peer/tree_initiator.py");
+
+/// What ClusterShell's initiator received through `gateway` (an executable
+/// standing for the Python interpreter of the gateway command).
+fn received(gateway: &str, scenario: &Value) -> Value {
+    let python = Python::clustershell();
+    let out = python.run_ok(INITIATOR, &[gateway, &scenario.to_string()], b"");
+    serde_json::from_slice(&out).expect("initiator JSON")
+}
+
+/// Runs `scenario` through both gateways (at the same time) and checks that
+/// the initiator saw the same per-node results; returns them.
+fn same_through_both(scenario: Value) -> Value {
+    let python_exe = Python::clustershell()
+        .exe()
+        .to_str()
+        .expect("UTF-8 path")
+        .to_owned();
+    let theirs = {
+        let scenario = scenario.clone();
+        thread::spawn(move || received(&python_exe, &scenario))
+    };
+    let ours = received(env!("CARGO_BIN_EXE_cscomm-gateway"), &scenario);
+    let theirs = theirs.join().expect("python gateway run");
+    assert_eq!(ours, theirs, "scenario {scenario}");
+    ours
+}
+
+/// The lines of `stream` ("stdout" or "stderr") of a node's result.
+fn lines(node: &Value, stream: &str) -> Vec<Vec<u8>> {
+    let decode = |line: &Value| {
+        let mut out = Vec::new();
+        let text = line.as_str().expect("base64 line");
+        cscomm_message::base64::decode(text.as_bytes(), &mut out).expect("base64");
+        out
+    };
+    node[stream]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(decode)
+        .collect()
+}
+
+#[test]
+fn outputs_exit_codes_and_timeouts_with_grooming() {
+    let result = same_through_both(json!({
+        "nodes": "node[1-5]",
+        "command": "echo out %h; echo err %h >&2; case %h in node2) exit 2;; node4) sleep 5;; esac",
+        "timeout": 2,
+        "grooming_delay": 0.25,
+    }));
+    assert_eq!(result["node2"]["rc"], 2);
+    assert_eq!(result["node1"]["rc"], 0);
+    assert_eq!(result["node4"]["timeout"], true);
+    assert_eq!(lines(&result["node3"], "stdout"), [b"out node3".to_vec()]);
+    assert_eq!(lines(&result["node3"], "stderr"), [b"err node3".to_vec()]);
+}
+
+#[test]
+fn one_message_per_line_without_grooming() {
+    let result = same_through_both(json!({
+        "nodes": "n[1-20]",
+        "command": "for i in 1 2 3; do echo %h line $i; done; exit 7",
+        "grooming_delay": 0,
+    }));
+    assert_eq!(result.as_object().map(|o| o.len()), Some(20));
+    let expected: Vec<Vec<u8>> = (1..=3)
+        .map(|i| format!("n7 line {i}").into_bytes())
+        .collect();
+    assert_eq!(lines(&result["n7"], "stdout"), expected);
+    assert_eq!(result["n20"]["rc"], 7);
+}
+
+#[test]
+fn standard_input_reaches_every_target() {
+    let result = same_through_both(json!({
+        "nodes": "node[1-3]",
+        "command": "cat; echo done",
+        "stdin": "first\nsecond\n",
+    }));
+    let expected = [b"first".to_vec(), b"second".to_vec(), b"done".to_vec()];
+    assert_eq!(lines(&result["node2"], "stdout"), expected);
+}
+
+#[test]
+fn binary_and_long_lines_and_merged_stderr() {
+    let result = same_through_both(json!({
+        "nodes": "b[1-2]",
+        "command": "printf '\\377\\376 bin\\n'; echo to-stderr >&2; head -c 300000 /dev/zero | tr '\\0' x; echo; printf 'no newline'",
+        "stderr": false,
+    }));
+    let got = lines(&result["b1"], "stdout");
+    assert_eq!(got[0], b"\xff\xfe bin");
+    assert!(got.contains(&b"to-stderr".to_vec()), "merged stderr");
+    assert!(got.contains(&vec![b'x'; 300_000]));
+    assert_eq!(got.last().map(Vec::as_slice), Some(&b"no newline"[..]));
+}
+
+#[test]
+fn two_levels_with_a_gateway_down_are_routed_again() {
+    let result = same_through_both(json!({
+        "nodes": "node[1-6]",
+        "routes": ["gw1: gw[2-3]", "gw[2-3]: node[1-6]"],
+        "down": ["gw2"],
+        "command": "echo %h; exit 4",
+    }));
+    for node in 1..=6 {
+        let name = format!("node{node}");
+        assert_eq!(result[&name]["rc"], 4, "{name}");
+        assert_eq!(lines(&result[&name], "stdout"), [name.into_bytes()]);
+    }
+    let refused = lines(&result["gw2"], "stderr");
+    assert!(String::from_utf8_lossy(&refused[0]).contains("Connection refused"));
+}
+
+/// Mixed trees: ClusterShell gateways and ours at different levels give
+/// what an all-ClusterShell tree gives.
+#[test]
+fn mixed_trees_behave_as_clustershell_trees() {
+    let scenario = |python_gateways: &[&str]| {
+        json!({
+            "nodes": "node[1-4],n[1-2]",
+            "routes": ["gw1: gw[2-3],n[1-2]", "gw[2-3]: node[1-4]"],
+            "python_gateways": python_gateways,
+            "command": "echo %h; echo e >&2; exit 1",
+            "grooming_delay": 0,
+        })
+    };
+    let python_exe = Python::clustershell()
+        .exe()
+        .to_str()
+        .expect("UTF-8 path")
+        .to_owned();
+    let ours = env!("CARGO_BIN_EXE_cscomm-gateway");
+    let reference = received(&python_exe, &scenario(&[]));
+    assert_eq!(reference.as_object().map(|o| o.len()), Some(6));
+    // Our gateway on top, ClusterShell's below it; and the reverse.
+    assert_eq!(received(ours, &scenario(&["gw3"])), reference);
+    assert_eq!(received(ours, &scenario(&["gw1"])), reference);
+}
