@@ -27,11 +27,20 @@ enum Command {
         #[arg(long)]
         raw: bool,
     },
+    /// Run as a tree-mode gateway on standard input and output (what
+    /// `cscomm-gateway` does; ClusterShell starts it, not a user).
+    Gateway {
+        /// Python interpreter arguments ClusterShell passes
+        /// (`-m ClusterShell.Gateway -Bu`), accepted and ignored.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
 }
 
 /// Runs the parsed command line; the exit code on success.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Decode { file, raw } => decode::run(&file, raw),
+        Command::Gateway { args } => Ok(cscomm::gateway::main(args)),
     }
 }

@@ -95,7 +95,7 @@ impl Upstream {
             host: host.into(),
             state: State::Idle,
             decoder: MessageDecoder::new(),
-            writer: MessageWriter::new(codec.clone()),
+            writer: MessageWriter::new(codec),
             line_length_codec: codec,
             output,
             events: VecDeque::new(),
@@ -317,4 +317,86 @@ fn describe_message(message: &Message) -> String {
         message.kind.message_type().ident(),
         message.msgid
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const START: &[u8] =
+        b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<channel version=\"1.10.1\">";
+
+    fn fed(parts: &[&[u8]]) -> (Upstream, String) {
+        let mut upstream = Upstream::new("host", PayloadCodec::default());
+        for part in parts {
+            upstream.feed(part);
+        }
+        let output = String::from_utf8(upstream.take_output().to_vec()).unwrap();
+        (upstream, output)
+    }
+
+    fn events(upstream: &mut Upstream) -> Vec<UpstreamEvent> {
+        std::iter::from_fn(|| upstream.poll_event()).collect()
+    }
+
+    #[test]
+    fn answers_the_channel_start_and_closes_on_end() {
+        let (mut upstream, output) = fed(&[START, b"</channel>"]);
+        assert_eq!(
+            output,
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<channel version=\"1.10.1\"></channel>"
+        );
+        let events = events(&mut upstream);
+        assert_eq!(events.last(), Some(&UpstreamEvent::Closed { error: None }));
+        assert!(upstream.is_closed());
+    }
+
+    #[test]
+    fn a_message_before_the_configuration_is_an_error() {
+        let (mut upstream, output) = fed(&[
+            START,
+            b"<message type=\"ACK\" msgid=\"3\" ack=\"1\"></message>\n",
+        ]);
+        assert!(output.contains(
+            "<message type=\"ERR\" msgid=\"0\" reason=\"unexpected message: ACK (msgid 3)\">"
+        ));
+        assert!(output.ends_with("</channel>"));
+        let closed = events(&mut upstream).pop();
+        assert!(matches!(
+            closed,
+            Some(UpstreamEvent::Closed { error: Some(_) })
+        ));
+    }
+
+    #[test]
+    fn stream_errors_are_parse_errors_with_their_offset() {
+        let (_, output) = fed(&[START, b"<bogus/>"]);
+        let expected = format!(
+            "reason=\"Parse error: Invalid starting tag bogus at byte {}\"",
+            START.len()
+        );
+        assert!(output.contains(&expected), "{output}");
+    }
+
+    #[test]
+    fn unknown_types_use_clustershell_words() {
+        let (_, output) = fed(&[START, b"<message type=\"XYZ\" msgid=\"1\"></message>\n"]);
+        assert!(
+            output.contains("reason=\"Unknown message type XYZ\""),
+            "{output}"
+        );
+    }
+
+    #[test]
+    fn end_of_input_closes_without_writing_more() {
+        let mut upstream = Upstream::new("host", PayloadCodec::default());
+        upstream.feed(START);
+        let _ = upstream.take_output();
+        upstream.feed_eof();
+        assert!(upstream.take_output().is_empty());
+        assert_eq!(
+            events(&mut upstream).last(),
+            Some(&UpstreamEvent::Closed { error: None })
+        );
+    }
 }
