@@ -10,7 +10,7 @@ use bytes::Bytes;
 use cscomm_message::{MessageKind, NodeSet};
 
 /// Buffered bytes beyond which a tick should come at once (memory bound).
-pub(super) const FLUSH_BYTES: usize = 8 << 20;
+pub(super) const FLUSH_BYTES: usize = 1 << 20;
 
 /// Per-node output and return codes waiting for the next tick.
 #[derive(Debug, Default)]
@@ -96,25 +96,31 @@ impl NodeBuffers {
 
     /// Groups of nodes with identical output, in order of first output.
     fn take_groups(&mut self) -> Vec<(NodeSet, Bytes)> {
-        let mut groups: Vec<(Vec<Arc<str>>, Vec<u8>)> = Vec::new();
-        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut buffers = std::mem::take(&mut self.buffers);
+        let mut entries: Vec<(Arc<str>, Vec<u8>)> = Vec::with_capacity(self.order.len());
         for node in self.order.drain(..) {
-            let Some((data, _)) = buffers.remove(&node) else {
-                continue;
-            };
-            match index.get(&data) {
-                Some(&i) => groups[i].0.push(node),
-                None => {
-                    index.insert(data.clone(), groups.len());
-                    groups.push((vec![node], data));
-                }
+            if let Some((data, _)) = buffers.remove(&node) {
+                entries.push((node, data));
             }
         }
         self.bytes = 0;
+        // (nodes, index of the entry holding the group's output)
+        let mut groups: Vec<(Vec<Arc<str>>, usize)> = Vec::new();
+        let mut index: HashMap<&[u8], usize> = HashMap::new();
+        for (i, (node, data)) in entries.iter().enumerate() {
+            match index.get(data.as_slice()) {
+                Some(&group) => groups[group].0.push(node.clone()),
+                None => {
+                    index.insert(data, groups.len());
+                    groups.push((vec![node.clone()], i));
+                }
+            }
+        }
+        drop(index);
         groups
             .into_iter()
-            .map(|(nodes, data)| {
+            .map(|(nodes, i)| {
+                let data = std::mem::take(&mut entries[i].1);
                 (
                     NodeSet::from_names(nodes.iter().map(|n| &**n)),
                     Bytes::from(data),

@@ -16,8 +16,11 @@ use crate::tree::{TreeEvent, TreeHandle, TreeRun};
 
 /// How much is read from the parent at a time.
 const READ_CHUNK: usize = 64 * 1024;
+/// Output bytes gathered before they are written upstream, when events
+/// are already waiting.
+const WRITE_BATCH: usize = 256 * 1024;
 /// Tree events queued between the runs and the channel.
-const EVENT_QUEUE: usize = 1024;
+const EVENT_QUEUE: usize = 128;
 /// Below this `grooming_delay` (seconds), output is sent as it comes, as
 /// ClusterShell's gateway does.
 const MIN_GROOMING_DELAY: f64 = 1e-3;
@@ -60,7 +63,15 @@ where
                 }
                 Ok(n) => gateway.upstream.feed(&buf[..n]),
             },
-            Some((srcid, event)) = events.recv() => gateway.handle_tree_event(srcid, event),
+            Some((srcid, event)) = events.recv() => {
+                gateway.handle_tree_event(srcid, event);
+                // Take what is already queued too, so that output goes out
+                // in large writes rather than one system call per line.
+                while gateway.upstream.pending_output() < WRITE_BATCH {
+                    let Ok((srcid, event)) = events.try_recv() else { break };
+                    gateway.handle_tree_event(srcid, event);
+                }
+            }
             () = sleep_until(tick.unwrap_or_else(Instant::now)), if tick.is_some() => {
                 gateway.handle_tick(Instant::now());
             }
@@ -229,8 +240,11 @@ impl Gateway {
             }
             (Some(groomer), event) => {
                 groom(&mut groomer.buffer, event);
+                // Memory bound: a tick comes early when much is buffered.
                 if groomer.buffer.buffered() > FLUSH_BYTES {
-                    groomer.next_tick = Instant::now();
+                    for kind in groomer.buffer.drain(srcid) {
+                        self.upstream.send(kind);
+                    }
                 }
             }
             (None, event) => {

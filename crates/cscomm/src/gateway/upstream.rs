@@ -133,6 +133,11 @@ impl Upstream {
         self.output.split()
     }
 
+    /// Bytes waiting in [`Upstream::take_output`].
+    pub fn pending_output(&self) -> usize {
+        self.output.len()
+    }
+
     /// Whether the channel is closed (nothing more will be read).
     pub fn is_closed(&self) -> bool {
         self.state == State::Closed

@@ -18,6 +18,10 @@ use super::{Control, TreeEvent, TreeOptions, direct};
 /// continues", so lines are kept whole up to this size.
 const MAX_LINE_LENGTH: usize = 64 << 20;
 
+/// Output buffered between a direct run and the tree run's consumer
+/// before the commands' pipes are left to fill (memory bound).
+const RUN_BUFFER_BYTES: usize = 1 << 20;
+
 /// Where control messages go: a direct run's input or a link's channel.
 enum Input {
     Direct(cscomm_ssh::RunStdin),
@@ -146,6 +150,7 @@ impl Driver {
             .with_stderr(stderr)
             .with_timeout(self.options.timeout.map(Duration::from_secs_f64))
             .with_max_line_len(MAX_LINE_LENGTH)
+            .with_buffer_bytes(RUN_BUFFER_BYTES)
     }
 
     pub(super) async fn drive(mut self, mut control: mpsc::UnboundedReceiver<Control>) {

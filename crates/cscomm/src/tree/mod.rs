@@ -29,7 +29,7 @@ pub use options::TreeOptions;
 pub use route::{NextHop, Router, UnknownRoot};
 
 /// Events buffered between a run and its consumer before producers wait.
-const EVENT_QUEUE: usize = 1024;
+const EVENT_QUEUE: usize = 128;
 
 /// A command running on a node set; dropping it kills everything it started.
 #[derive(Debug)]
