@@ -149,3 +149,18 @@ fn mixed_trees_behave_as_clustershell_trees() {
     assert_eq!(received(ours, &scenario(&["gw3"])), reference);
     assert_eq!(received(ours, &scenario(&["gw1"])), reference);
 }
+
+/// The initiator routes the targets of a dead gateway to a live one that
+/// already runs the same worker: a second `CTL shell` with the same srcid.
+#[test]
+fn a_second_request_of_the_same_worker_runs_too() {
+    let result = same_through_both(json!({
+        "nodes": "node[1-6]",
+        "routes": ["gw[1-2]: node[1-6]"],
+        "down": ["gw1"],
+        "command": "echo %h",
+    }));
+    for node in 1..=6 {
+        assert_eq!(result[&format!("node{node}")]["rc"], 0);
+    }
+}

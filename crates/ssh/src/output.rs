@@ -11,7 +11,7 @@ use crate::failure::Tail;
 use crate::{Event, EventKind, ExecOptions, LineEnd, LineSplitter, OutputMode};
 
 /// Bytes asked of the pipe per read (a Linux pipe holds 64 KiB by default).
-const READ_SIZE: usize = 16 * 1024;
+const READ_SIZE: usize = 8 * 1024;
 /// Chunks at least this large are handed out without copying.
 const ZERO_COPY_CHUNK: usize = READ_SIZE / 2;
 

@@ -23,7 +23,8 @@ pub fn tree_options(request: &ShellRequest) -> TreeOptions {
             options: info.ssh_options().map(str::to_owned),
             connect_timeout: info.connect_timeout().unwrap_or(DEFAULT_CONNECT_TIMEOUT),
         },
-        local_workers: uses_local_workers(info),
+        local_workers: tree_default_is(info, "distant_workername", "exec"),
+        local_worker_ssh: tree_default_is(info, "local_workername", "ssh"),
         invoke_gateway: request.invoke_gateway.clone(),
         taskinfo: info.clone(),
         ..TreeOptions::default()
@@ -37,14 +38,13 @@ fn fanout(info: &TaskInfo) -> usize {
         .unwrap_or(DEFAULT_FANOUT)
 }
 
-/// Whether `tree_default:distant_workername` names ClusterShell's local
-/// execution worker.
-fn uses_local_workers(info: &TaskInfo) -> bool {
-    info.tree_defaults().any(|(key, value)| {
-        key == "distant_workername"
+/// Whether `tree_default:<key>` names the worker `worker`.
+fn tree_default_is(info: &TaskInfo, key: &str, worker: &str) -> bool {
+    info.tree_defaults().any(|(k, value)| {
+        k == key
             && value
                 .as_str()
-                .is_some_and(|name| name.eq_ignore_ascii_case("exec"))
+                .is_some_and(|name| name.eq_ignore_ascii_case(worker))
     })
 }
 

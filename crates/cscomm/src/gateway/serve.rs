@@ -63,13 +63,13 @@ where
                 }
                 Ok(n) => gateway.upstream.feed(&buf[..n]),
             },
-            Some((srcid, event)) = events.recv() => {
-                gateway.handle_tree_event(srcid, event);
+            Some((run, event)) = events.recv() => {
+                gateway.handle_tree_event(run, event);
                 // Take what is already queued too, so that output goes out
                 // in large writes rather than one system call per line.
                 while gateway.upstream.pending_output() < WRITE_BATCH {
-                    let Ok((srcid, event)) = events.try_recv() else { break };
-                    gateway.handle_tree_event(srcid, event);
+                    let Ok((run, event)) = events.try_recv() else { break };
+                    gateway.handle_tree_event(run, event);
                 }
             }
             () = sleep_until(tick.unwrap_or_else(Instant::now)), if tick.is_some() => {
@@ -83,6 +83,7 @@ where
 
 /// One `CTL shell` being served.
 struct Worker {
+    srcid: u64,
     handle: TreeHandle,
     grooming: Option<Groomer>,
     timed_out: Vec<Arc<str>>,
@@ -98,7 +99,10 @@ struct Gateway {
     upstream: Upstream,
     name: Option<String>,
     topology: Option<Arc<PickledTopology>>,
+    /// The runs, by run id (a parent may send several `CTL shell` for one
+    /// `srcid`: ClusterShell does when it routes targets again).
     workers: HashMap<u64, Worker>,
+    next_run: u64,
     events: mpsc::Sender<(u64, Option<TreeEvent>)>,
 }
 
@@ -109,6 +113,7 @@ impl Gateway {
             name: None,
             topology: None,
             workers: HashMap::new(),
+            next_run: 0,
             events,
         }
     }
@@ -129,12 +134,13 @@ impl Gateway {
                     targets,
                     request,
                 } => self.start(srcid, &targets, &request),
-                UpstreamEvent::Write { srcid, data } => match self.workers.get(&srcid) {
-                    Some(worker) => worker.handle.write(data),
-                    None => tracing::warn!("write for unknown worker {srcid}"),
-                },
+                UpstreamEvent::Write { srcid, data } => {
+                    for worker in self.workers.values().filter(|w| w.srcid == srcid) {
+                        worker.handle.write(data.clone());
+                    }
+                }
                 UpstreamEvent::Eof { srcid } => {
-                    if let Some(worker) = self.workers.get(&srcid) {
+                    for worker in self.workers.values().filter(|w| w.srcid == srcid) {
                         worker.handle.close_stdin();
                     }
                 }
@@ -173,12 +179,15 @@ impl Gateway {
                 }
             });
         let worker = Worker {
+            srcid,
             handle: run.handle(),
             grooming,
             timed_out: Vec::new(),
         };
-        self.workers.insert(srcid, worker);
-        tokio::spawn(forward(srcid, run, self.events.clone()));
+        let id = self.next_run;
+        self.next_run += 1;
+        self.workers.insert(id, worker);
+        tokio::spawn(forward(id, run, self.events.clone()));
     }
 
     /// A request that cannot start: its targets get the error on stderr and
@@ -197,12 +206,13 @@ impl Gateway {
         });
     }
 
-    fn handle_tree_event(&mut self, srcid: u64, event: Option<TreeEvent>) {
-        let Some(worker) = self.workers.get_mut(&srcid) else {
+    fn handle_tree_event(&mut self, run: u64, event: Option<TreeEvent>) {
+        let Some(worker) = self.workers.get_mut(&run) else {
             return;
         };
+        let srcid = worker.srcid;
         let Some(event) = event else {
-            self.finish(srcid);
+            self.finish(run);
             return;
         };
         match (&mut worker.grooming, event) {
@@ -255,11 +265,12 @@ impl Gateway {
         }
     }
 
-    /// The run of `srcid` ended: last groomed output, then the timeouts.
-    fn finish(&mut self, srcid: u64) {
-        let Some(mut worker) = self.workers.remove(&srcid) else {
+    /// A run ended: last groomed output, then the timeouts.
+    fn finish(&mut self, run: u64) {
+        let Some(mut worker) = self.workers.remove(&run) else {
             return;
         };
+        let srcid = worker.srcid;
         if let Some(groomer) = &mut worker.grooming {
             for kind in groomer.buffer.drain(srcid) {
                 self.upstream.send(kind);
@@ -280,7 +291,7 @@ impl Gateway {
     }
 
     fn handle_tick(&mut self, now: Instant) {
-        for (srcid, worker) in &mut self.workers {
+        for worker in self.workers.values_mut() {
             let Some(groomer) = &mut worker.grooming else {
                 continue;
             };
@@ -288,7 +299,7 @@ impl Gateway {
                 continue;
             }
             groomer.next_tick = now + groomer.delay;
-            for kind in groomer.buffer.drain(*srcid) {
+            for kind in groomer.buffer.drain(worker.srcid) {
                 self.upstream.send(kind);
             }
         }
@@ -326,12 +337,13 @@ fn immediate(srcid: u64, event: TreeEvent) -> Option<MessageKind> {
     })
 }
 
-/// Moves a run's events into the gateway's queue, then its end (`None`).
-async fn forward(srcid: u64, mut run: TreeRun, events: mpsc::Sender<(u64, Option<TreeEvent>)>) {
+/// Moves a run's events into the gateway's queue, tagged with the run's
+/// id, then its end (`None`).
+async fn forward(id: u64, mut run: TreeRun, events: mpsc::Sender<(u64, Option<TreeEvent>)>) {
     while let Some(event) = run.next_event().await {
-        if events.send((srcid, Some(event))).await.is_err() {
+        if events.send((id, Some(event))).await.is_err() {
             return;
         }
     }
-    let _ = events.send((srcid, None)).await;
+    let _ = events.send((id, None)).await;
 }

@@ -20,7 +20,7 @@ const MAX_LINE_LENGTH: usize = 64 << 20;
 
 /// Output buffered between a direct run and the tree run's consumer
 /// before the commands' pipes are left to fill (memory bound).
-const RUN_BUFFER_BYTES: usize = 1 << 20;
+const RUN_BUFFER_BYTES: usize = 256 << 10;
 
 /// Where control messages go: a direct run's input or a link's channel.
 enum Input {
@@ -124,8 +124,15 @@ impl Driver {
         request
     }
 
+    /// ClusterShell's distant worker for remote commands, its local worker
+    /// for the others, each ssh or local execution.
     fn direct_transport(&self) -> Transport {
-        if self.options.remote && !self.options.local_workers {
+        let over_ssh = if self.options.remote {
+            !self.options.local_workers
+        } else {
+            self.options.local_worker_ssh
+        };
+        if over_ssh {
             Transport::Ssh(self.options.ssh.clone())
         } else {
             Transport::Local

@@ -24,6 +24,9 @@ pub struct TreeOptions {
     /// Reach targets and gateways by local execution instead of ssh
     /// (`tree_default:distant_workername` set to `Exec`): the demo and tests.
     pub local_workers: bool,
+    /// Run `remote=False` commands over ssh instead of locally
+    /// (`tree_default:local_workername` set to `ssh`): no `%h` substitution.
+    pub local_worker_ssh: bool,
     /// The command that starts a gateway on a gateway host.
     pub invoke_gateway: String,
     /// The task settings sent to gateways with each command (ClusterShell's
@@ -45,6 +48,7 @@ impl Default for TreeOptions {
             timeout: None,
             ssh: SshOptions::default(),
             local_workers: false,
+            local_worker_ssh: false,
             invoke_gateway: "python3 -m ClusterShell.Gateway -Bu".to_owned(),
             taskinfo: TaskInfo::default(),
             topology: None,
