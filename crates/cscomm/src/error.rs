@@ -10,4 +10,7 @@ pub enum Error {
     /// The topology does not hold the node routing the targets.
     #[error(transparent)]
     Route(#[from] crate::tree::UnknownRoot),
+    /// The async runtime of a blocking call could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
 }

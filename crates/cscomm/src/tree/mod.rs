@@ -7,6 +7,7 @@
 //! output, exit code or timeout comes out of [`TreeRun::next_event`] in
 //! order for that node.
 
+mod blocking;
 mod direct;
 mod downstream;
 mod driver;
@@ -22,6 +23,7 @@ use tokio::sync::{mpsc, watch};
 
 use driver::Driver;
 
+pub use blocking::{NodeResult, TreeResult, run_blocking};
 pub use cscomm_message::NodeSet;
 pub use event::TreeEvent;
 pub use link::EX_PROTOCOL;
