@@ -8,6 +8,7 @@
 //! order for that node.
 
 mod blocking;
+mod conf;
 mod direct;
 mod downstream;
 mod driver;
@@ -24,6 +25,7 @@ use tokio::sync::{mpsc, watch};
 use driver::Driver;
 
 pub use blocking::{NodeResult, TreeResult, run_blocking};
+pub use conf::{TopologyError, load_topology, parse_topology};
 pub use cscomm_message::NodeSet;
 pub use event::TreeEvent;
 pub use link::EX_PROTOCOL;
