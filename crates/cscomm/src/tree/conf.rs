@@ -43,6 +43,9 @@ impl TopologyError {
     }
 }
 
+/// A section's entries: (line, key, value).
+type Entries = Vec<(usize, String, String)>;
+
 /// One `src: dst` line.
 struct Route {
     src: NodeSet,
@@ -99,8 +102,8 @@ fn parse_nodes(text: &str, line: usize) -> Result<NodeSet, TopologyError> {
 /// The `(line, src, dst)` entries of the routes section, as Python's
 /// `configparser` reads them (comments, `:` or `=`, indented continuation
 /// lines, duplicate keys refused).
-fn route_lines(text: &str) -> Result<Vec<(usize, String, String)>, TopologyError> {
-    let mut sections: Vec<(String, Vec<(usize, String, String)>)> = Vec::new();
+fn route_lines(text: &str) -> Result<Entries, TopologyError> {
+    let mut sections: Vec<(String, Entries)> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
         let trimmed = raw.trim();
@@ -152,14 +155,13 @@ fn route_lines(text: &str) -> Result<Vec<(usize, String, String)>, TopologyError
     sections
         .into_iter()
         .find(|(name, _)| name == "routes")
-        .or_else(|| None)
         .map(|(_, entries)| entries)
         .or_else(|| main_section(text))
         .ok_or_else(|| TopologyError::whole("Invalid configuration file: no [routes] section"))
 }
 
 /// The deprecated `[Main]` section, when there is no `[routes]`.
-fn main_section(text: &str) -> Option<Vec<(usize, String, String)>> {
+fn main_section(text: &str) -> Option<Entries> {
     if !text.lines().any(|l| l.trim() == "[Main]") {
         return None;
     }
