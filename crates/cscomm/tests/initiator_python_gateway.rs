@@ -13,6 +13,8 @@ use cscomm_pickle::Value;
 use cscomm_testkit::python::Python;
 use cscomm_testkit::sshd::Sshd;
 
+mod common;
+
 #[derive(Debug, Default, PartialEq)]
 struct NodeLog {
     stdout: Vec<String>,
@@ -112,7 +114,7 @@ fn check_nodes(sshd: &Sshd, log: &RunLog, nodes: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn through_the_python_gateway_and_ours() {
-    let sshd = Sshd::shared();
+    let sshd = common::sshd();
     let nodes = ["node1", "node2", "node3", "node4", "node5"];
     for gateway in [
         python_gateway(),
@@ -126,7 +128,7 @@ async fn through_the_python_gateway_and_ours() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_down_behind_a_python_gateway() {
-    let sshd = Sshd::shared();
+    let sshd = common::sshd();
     let log = run_on(
         options(sshd, "gw2", "node[1-2],down1", &python_gateway()),
         "node[1-2],down1",
@@ -143,7 +145,7 @@ async fn a_node_down_behind_a_python_gateway() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gateway_down_is_routed_around() {
-    let sshd = Sshd::shared();
+    let sshd = common::sshd();
     // down1 refuses connections: its targets go through gw3, the other
     // gateway of the group, with a routing event.
     let log = run_on(

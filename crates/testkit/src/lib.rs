@@ -5,5 +5,6 @@
 //! A missing peer is a test failure with a message saying how to install it,
 //! never a silent skip.
 
+pub mod clush;
 pub mod python;
 pub mod sshd;

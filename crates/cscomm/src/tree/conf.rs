@@ -66,6 +66,20 @@ pub fn load_topology(path: &Path, root: &str) -> Result<PickledTopology, Topolog
     })
 }
 
+/// The sources of the routes of the file at `path`, in order (the first is
+/// usually the admin node).
+///
+/// # Errors
+/// As [`load_topology`] for reading and parsing.
+pub fn route_sources(path: &Path) -> Result<Vec<NodeSet>, TopologyError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| TopologyError::whole(format!("{}: {e}", path.display())))?;
+    route_lines(&text)?
+        .into_iter()
+        .map(|(line, src, _)| parse_nodes(&src, line))
+        .collect()
+}
+
 /// Builds the tree of `text` (a `topology.conf`) seen from `root`.
 ///
 /// ```

@@ -1,0 +1,108 @@
+//! `cscomm run`: a command on many nodes through the propagation tree,
+//! printed as `clush` prints it.
+
+mod display;
+mod settings;
+mod stdin;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use cscomm::tree::TreeRun;
+
+use display::Display;
+
+/// `cscomm run` options, named and meant as `clush`'s.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Target nodes (a node set; repeatable).
+    #[arg(short = 'w', value_name = "NODES", required = true)]
+    pub(crate) nodes: Vec<String>,
+    /// Nodes to exclude (a node set; repeatable).
+    #[arg(short = 'x', value_name = "NODES")]
+    pub(crate) exclude: Vec<String>,
+    /// The propagation tree (`topology.conf`); without it every node is
+    /// reached directly.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) topology: Option<PathBuf>,
+    /// This node's name in the topology (default: the short host name, or
+    /// with --local the first source of the topology's routes).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) root: Option<String>,
+    /// At most this many direct connections at once, per gateway too.
+    #[arg(short = 'f', long, value_name = "FANOUT", default_value_t = 64)]
+    pub(crate) fanout: usize,
+    /// ssh connection timeout, in seconds.
+    #[arg(
+        short = 't',
+        long = "connect_timeout",
+        value_name = "SECONDS",
+        default_value_t = 10.0
+    )]
+    pub(crate) connect_timeout: f64,
+    /// Command timeout, in seconds (per node).
+    #[arg(short = 'u', long = "command_timeout", value_name = "SECONDS")]
+    pub(crate) command_timeout: Option<f64>,
+    /// Remote user (ssh `-l`).
+    #[arg(short = 'l', long, value_name = "USER")]
+    pub(crate) user: Option<String>,
+    /// Extra ssh options.
+    #[arg(short = 'o', long, value_name = "OPTIONS", allow_hyphen_values = true)]
+    pub(crate) options: Option<String>,
+    /// Gather nodes with the same output, shown under a node set header.
+    #[arg(short = 'b', long = "dshbak")]
+    pub(crate) gather: bool,
+    /// Exit with the largest return code of the nodes.
+    #[arg(short = 'S', long = "maxrc")]
+    pub(crate) maxrc: bool,
+    /// Quieter: no node counts, no exit-code messages with -S.
+    #[arg(short = 'q', long)]
+    pub(crate) quiet: bool,
+    /// Do not forward standard input to the nodes.
+    #[arg(short = 'n', long = "nostdin")]
+    pub(crate) no_stdin: bool,
+    /// The embedded demo: gateways are `cscomm-gateway` processes and nodes
+    /// are commands run on this machine (`%h` is the node name).
+    #[arg(long)]
+    pub(crate) local: bool,
+    /// The command that starts a gateway on a gateway host.
+    #[arg(
+        long,
+        value_name = "COMMAND",
+        default_value = "python3 -m ClusterShell.Gateway -Bu"
+    )]
+    pub(crate) gateway_command: String,
+    /// The command to run (its words are joined with spaces, as clush does).
+    /// Output bytes are written as received, not re-encoded.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    pub(crate) command: Vec<String>,
+}
+
+/// Runs the command and prints what the nodes print; the exit code is
+/// clush's (0, or with -S the largest return code, 255 after a timeout).
+pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let targets = settings::targets(&args)?;
+    let options = settings::tree_options(&args)?;
+    let command = args.command.join(" ");
+    let forward_stdin = !args.no_stdin && !std::io::stdin().is_terminal();
+    let mut display = Display::new(args.gather, args.quiet, args.maxrc, targets.len());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut run = TreeRun::start(&command, &targets, options)?;
+        if forward_stdin {
+            stdin::forward(run.handle());
+        } else {
+            run.close_stdin();
+        }
+        while let Some(event) = run.next_event().await {
+            display.event(event)?;
+        }
+        Ok::<(), Box<dyn std::error::Error>>(())
+    })?;
+    let code = display.finish()?;
+    Ok(ExitCode::from(code))
+}

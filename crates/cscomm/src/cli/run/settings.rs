@@ -1,0 +1,127 @@
+//! From command-line options to what a tree run needs.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use cscomm::gateway::{request_local_workers, short_hostname};
+use cscomm::pickle::Value;
+use cscomm::ssh::SshOptions;
+use cscomm::tree::{NodeSet, TreeOptions, load_topology, route_sources};
+use cscomm_message::TaskInfo;
+
+use super::RunArgs;
+
+/// ClusterShell's default grooming delay (seconds), sent to gateways.
+const GROOMING_DELAY: f64 = 0.25;
+
+/// The targets: every -w node set, without the -x ones.
+pub(super) fn targets(args: &RunArgs) -> Result<NodeSet, String> {
+    let mut targets = NodeSet::new();
+    for text in &args.nodes {
+        targets.update(&parse(text)?);
+    }
+    for text in &args.exclude {
+        targets.difference_update(&parse(text)?);
+    }
+    if targets.is_empty() {
+        return Err("no target node".to_owned());
+    }
+    Ok(targets)
+}
+
+fn parse(text: &str) -> Result<NodeSet, String> {
+    NodeSet::parse_literal(text).map_err(|e| format!("invalid node set {text:?}: {e}"))
+}
+
+/// The tree-run settings of the command line.
+pub(super) fn tree_options(args: &RunArgs) -> Result<TreeOptions, Box<dyn std::error::Error>> {
+    let ssh = SshOptions {
+        user: args.user.clone(),
+        options: args.options.clone(),
+        connect_timeout: args.connect_timeout,
+        ..SshOptions::default()
+    };
+    let (topology, root) = match &args.topology {
+        Some(path) => {
+            let root = root_name(args, path)?;
+            (Some(Arc::new(load_topology(path, &root)?)), root)
+        }
+        None => (None, short_hostname()),
+    };
+    let invoke_gateway = if args.local {
+        local_gateway_command()?
+    } else {
+        args.gateway_command.clone()
+    };
+    Ok(TreeOptions {
+        fanout: args.fanout.max(1),
+        stderr: true,
+        remote: !args.local,
+        timeout: args.command_timeout.filter(|t| *t > 0.0),
+        taskinfo: taskinfo(args, &ssh),
+        ssh,
+        local_workers: args.local,
+        invoke_gateway,
+        topology,
+        root,
+        ..TreeOptions::default()
+    })
+}
+
+/// The root: --root, else the short host name; with --local, when the host
+/// is not in the topology, the first source of its routes (the demo's
+/// admin node).
+fn root_name(args: &RunArgs, path: &Path) -> Result<String, Box<dyn std::error::Error>> {
+    if let Some(root) = &args.root {
+        return Ok(root.clone());
+    }
+    let host = short_hostname();
+    if !args.local || load_topology(path, &host).is_ok() {
+        return Ok(host);
+    }
+    let sources = route_sources(path)?;
+    sources
+        .first()
+        .and_then(|nodes| nodes.iter().next())
+        .ok_or_else(|| "the topology has no route".into())
+}
+
+/// `cscomm-gateway` next to this program.
+fn local_gateway_command() -> Result<String, Box<dyn std::error::Error>> {
+    let exe = std::env::current_exe()?;
+    let gateway = exe.with_file_name("cscomm-gateway");
+    if !gateway.exists() {
+        return Err(format!(
+            "--local needs {} (build it with cargo build -p cscomm)",
+            gateway.display()
+        )
+        .into());
+    }
+    Ok(format!("{} -m ClusterShell.Gateway -Bu", gateway.display()))
+}
+
+/// The task settings gateways get, with ClusterShell's names.
+fn taskinfo(args: &RunArgs, ssh: &SshOptions) -> TaskInfo {
+    let mut info = TaskInfo::default();
+    info.set("debug", Value::Bool(false));
+    info.set(
+        "fanout",
+        Value::Int(i64::try_from(args.fanout).unwrap_or(i64::MAX)),
+    );
+    info.set("grooming_delay", Value::Float(GROOMING_DELAY));
+    info.set("connect_timeout", Value::Float(ssh.connect_timeout));
+    info.set(
+        "command_timeout",
+        Value::Float(args.command_timeout.unwrap_or(0.0)),
+    );
+    if let Some(user) = &ssh.user {
+        info.set("ssh_user", Value::from(user.as_str()));
+    }
+    if let Some(options) = &ssh.options {
+        info.set("ssh_options", Value::from(options.as_str()));
+    }
+    if args.local {
+        request_local_workers(&mut info);
+    }
+    info
+}

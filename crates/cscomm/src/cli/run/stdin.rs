@@ -1,0 +1,21 @@
+//! Standard input forwarded to every node, as clush does.
+
+use std::io::Read;
+
+use cscomm::tree::TreeHandle;
+
+/// Reads standard input on a thread and writes it to the run's targets,
+/// closing their input at its end.
+pub(super) fn forward(handle: TreeHandle) {
+    std::thread::spawn(move || {
+        let mut stdin = std::io::stdin().lock();
+        let mut buf = vec![0; 64 * 1024];
+        loop {
+            match stdin.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => handle.write(buf[..n].to_vec()),
+            }
+        }
+        handle.close_stdin();
+    });
+}
