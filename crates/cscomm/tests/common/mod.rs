@@ -8,7 +8,7 @@ use cscomm_testkit::sshd::Sshd;
 /// One throwaway sshd for the test process whose sessions have a private,
 /// empty home: the user's shell start-up files (which may print, as
 /// `pyenv` does under concurrent logins) do not run.
-pub fn sshd() -> &'static Sshd {
+pub(crate) fn sshd() -> &'static Sshd {
     static SSHD: OnceLock<Sshd> = OnceLock::new();
     SSHD.get_or_init(|| {
         let home = workspace_root().join("target/test-ssh-home");
