@@ -29,7 +29,7 @@ enum Command {
         raw: bool,
     },
     /// Run a command on nodes, through gateways, printing like clush.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Run as a tree-mode gateway on standard input and output (what
     /// `cscomm-gateway` does; ClusterShell starts it, not a user).
     Gateway {
@@ -44,7 +44,7 @@ enum Command {
 pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Decode { file, raw } => decode::run(&file, raw),
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Gateway { args } => Ok(cscomm::gateway::main(args)),
     }
 }
