@@ -86,18 +86,12 @@ fn root_name(args: &RunArgs, path: &Path) -> Result<String, Box<dyn std::error::
         .ok_or_else(|| "the topology has no route".into())
 }
 
-/// `cscomm-gateway` next to this program.
+/// This program as a gateway (`cscomm gateway`), quoted for `/bin/sh`.
 fn local_gateway_command() -> Result<String, Box<dyn std::error::Error>> {
     let exe = std::env::current_exe()?;
-    let gateway = exe.with_file_name("cscomm-gateway");
-    if !gateway.exists() {
-        return Err(format!(
-            "--local needs {} (build it with cargo build -p cscomm)",
-            gateway.display()
-        )
-        .into());
-    }
-    Ok(format!("{} -m ClusterShell.Gateway -Bu", gateway.display()))
+    let exe = exe.to_str().ok_or("the path of this program is not UTF-8")?;
+    let quoted = format!("'{}'", exe.replace('\'', "'\\''"));
+    Ok(format!("{quoted} gateway -m ClusterShell.Gateway -Bu"))
 }
 
 /// The task settings gateways get, with ClusterShell's names.
