@@ -89,7 +89,9 @@ fn root_name(args: &RunArgs, path: &Path) -> Result<String, Box<dyn std::error::
 /// This program as a gateway (`cscomm gateway`), quoted for `/bin/sh`.
 fn local_gateway_command() -> Result<String, Box<dyn std::error::Error>> {
     let exe = std::env::current_exe()?;
-    let exe = exe.to_str().ok_or("the path of this program is not UTF-8")?;
+    let exe = exe
+        .to_str()
+        .ok_or("the path of this program is not UTF-8")?;
     let quoted = format!("'{}'", exe.replace('\'', "'\\''"));
     Ok(format!("{quoted} gateway -m ClusterShell.Gateway -Bu"))
 }
