@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{compare, data, oracle, strings, NODESET_ORACLE};
+use common::{NODESET_ORACLE, compare, data, oracle, strings};
 use cscomm_topology::{Error, NodeSet};
 use serde_json::{Value, json};
 
@@ -28,8 +28,14 @@ fn check_parse(text: &str, theirs: &Value, probes: &[String], diffs: &mut Vec<St
                 diffs.push(format!("{text:?}: membership differs"));
             }
         }
-        (Ok(ns), false) => diffs.push(format!("{text:?}: we accept ({ns}), ClusterShell: {}", theirs["error"])),
-        (Err(e), true) => diffs.push(format!("{text:?}: we reject ({e}), ClusterShell: {}", theirs["fold"])),
+        (Ok(ns), false) => diffs.push(format!(
+            "{text:?}: we accept ({ns}), ClusterShell: {}",
+            theirs["error"]
+        )),
+        (Err(e), true) => diffs.push(format!(
+            "{text:?}: we reject ({e}), ClusterShell: {}",
+            theirs["fold"]
+        )),
         (Err(Error::NodeSet { reason, .. }), false) => {
             let kind = theirs["kind"].as_str().expect("kind");
             if PARSE_ERRORS.contains(&kind) && theirs["error"] != json!(reason) {
@@ -45,13 +51,24 @@ fn corpus_matches_clustershell() {
     let corpus = strings(&data("nodeset-corpus.json"));
     let ops = data("nodeset-ops.json");
     let probes = strings(&data("nodeset-probes.json"));
-    let answer = oracle(NODESET_ORACLE, &json!({"parse": corpus, "ops": ops, "probes": probes}));
+    let answer = oracle(
+        NODESET_ORACLE,
+        &json!({"parse": corpus, "ops": ops, "probes": probes}),
+    );
 
     let mut diffs = Vec::new();
-    for (text, theirs) in corpus.iter().zip(answer["parse"].as_array().expect("parse answers")) {
+    for (text, theirs) in corpus
+        .iter()
+        .zip(answer["parse"].as_array().expect("parse answers"))
+    {
         check_parse(text, theirs, &probes, &mut diffs);
     }
-    for (pair, theirs) in ops.as_array().expect("pairs").iter().zip(answer["ops"].as_array().expect("answers")) {
+    for (pair, theirs) in ops
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .zip(answer["ops"].as_array().expect("answers"))
+    {
         let (a, b) = (pair[0].as_str().expect("a"), pair[1].as_str().expect("b"));
         let x = NodeSet::parse_literal(a).expect("valid left operand");
         let y = NodeSet::parse_literal(b).expect("valid right operand");
@@ -62,13 +79,22 @@ fn corpus_matches_clustershell() {
             ("symmetric_difference", x.symmetric_difference(&y)),
         ];
         for (name, ours) in &results {
-            diffs.extend(compare(&format!("{a:?} {name} {b:?}"), ours, &theirs[*name]));
+            diffs.extend(compare(
+                &format!("{a:?} {name} {b:?}"),
+                ours,
+                &theirs[*name],
+            ));
         }
         if json!(x.is_superset(&y)) != theirs["superset"] {
             diffs.push(format!("{a:?} superset {b:?} differs"));
         }
     }
-    assert!(diffs.is_empty(), "{} differences with ClusterShell:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{} differences with ClusterShell:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
 }
 
 #[test]

@@ -16,7 +16,11 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     fn new(set: &'a RangeSet) -> Cursor<'a> {
         let runs = set.runs();
-        Cursor { runs, run: 0, value: runs.first().map_or(0, |r| r.lo) }
+        Cursor {
+            runs,
+            run: 0,
+            value: runs.first().map_or(0, |r| r.lo),
+        }
     }
 
     fn current(&self) -> Option<(Class, i128)> {
@@ -25,7 +29,9 @@ impl<'a> Cursor<'a> {
 
     /// Moves to the next element; `false` past the end.
     fn advance(&mut self) -> bool {
-        let Some(run) = self.runs.get(self.run) else { return false };
+        let Some(run) = self.runs.get(self.run) else {
+            return false;
+        };
         if self.value < run.hi {
             self.value += 1;
             return true;
@@ -48,7 +54,10 @@ enum State<'a> {
     Plain,
     One(Cursor<'a>),
     /// One cursor per dimension of the current vector (last varies fastest).
-    Nd { vector: usize, cursors: Vec<Cursor<'a>> },
+    Nd {
+        vector: usize,
+        cursors: Vec<Cursor<'a>>,
+    },
     Done,
 }
 
@@ -62,7 +71,11 @@ pub struct Iter<'a> {
 
 impl<'a> Iter<'a> {
     pub(super) fn new(set: &'a NodeSet) -> Iter<'a> {
-        let mut iter = Iter { entries: set.patterns.values(), entry: None, state: State::Done };
+        let mut iter = Iter {
+            entries: set.patterns.values(),
+            entry: None,
+            state: State::Done,
+        };
         iter.next_entry();
         iter
     }
@@ -90,7 +103,9 @@ impl<'a> Iter<'a> {
             }
             State::One(cursor) => match cursor.current() {
                 Some((class, v)) => {
-                    let _ = entry.pattern.write_with(&mut name, |_, out| class.write(out, v));
+                    let _ = entry
+                        .pattern
+                        .write_with(&mut name, |_, out| class.write(out, v));
                     if !cursor.advance() {
                         self.state = State::Done;
                     }
@@ -102,9 +117,11 @@ impl<'a> Iter<'a> {
                 }
             },
             State::Nd { vector, cursors } => {
-                let _ = entry.pattern.write_with(&mut name, |i, out| match cursors.get(i).and_then(Cursor::current) {
-                    Some((class, v)) => class.write(out, v),
-                    None => Ok(()),
+                let _ = entry.pattern.write_with(&mut name, |i, out| {
+                    match cursors.get(i).and_then(Cursor::current) {
+                        Some((class, v)) => class.write(out, v),
+                        None => Ok(()),
+                    }
                 });
                 if !odometer_advance(cursors) {
                     let next = *vector + 1;
@@ -122,9 +139,10 @@ impl<'a> Iter<'a> {
 
 fn nd_state(vectors: &[Vec<RangeSet>], index: usize) -> State<'_> {
     match vectors.get(index) {
-        Some(vector) if vector.iter().all(|r| !r.is_empty()) => {
-            State::Nd { vector: index, cursors: vector.iter().map(Cursor::new).collect() }
-        }
+        Some(vector) if vector.iter().all(|r| !r.is_empty()) => State::Nd {
+            vector: index,
+            cursors: vector.iter().map(Cursor::new).collect(),
+        },
         Some(_) => nd_state(vectors, index + 1),
         None => State::Done,
     }

@@ -137,7 +137,10 @@ impl NodeSet {
     }
 
     fn len_u128(&self) -> u128 {
-        self.patterns.values().map(|e| e.ranges.len()).fold(0, u128::saturating_add)
+        self.patterns
+            .values()
+            .map(|e| e.ranges.len())
+            .fold(0, u128::saturating_add)
     }
 
     /// Whether the set has no node.
@@ -227,7 +230,15 @@ impl NodeSet {
         let patterns = source
             .patterns
             .iter_mut()
-            .map(|(k, e)| (k.clone(), Entry { pattern: e.pattern.clone(), ranges: e.ranges.copy() }))
+            .map(|(k, e)| {
+                (
+                    k.clone(),
+                    Entry {
+                        pattern: e.pattern.clone(),
+                        ranges: e.ranges.copy(),
+                    },
+                )
+            })
             .collect();
         NodeSet { patterns }
     }
@@ -257,7 +268,9 @@ impl NodeSet {
             }
             Ranges::One(r) => {
                 sep(f)?;
-                entry.pattern.write_with(f, |_, out| write_bracketed(out, r))
+                entry
+                    .pattern
+                    .write_with(f, |_, out| write_bracketed(out, r))
             }
             Ranges::Nd(nd) => {
                 for vector in nd.vectors() {

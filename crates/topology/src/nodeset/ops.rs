@@ -17,7 +17,10 @@ impl NodeSet {
                 _ => {}
             },
             None => {
-                let copy = Entry { pattern: entry.pattern.clone(), ranges: entry.ranges.copy() };
+                let copy = Entry {
+                    pattern: entry.pattern.clone(),
+                    ranges: entry.ranges.copy(),
+                };
                 self.patterns.insert(key.to_owned(), copy);
             }
         }
@@ -34,7 +37,9 @@ impl NodeSet {
     pub(crate) fn difference_update_raw(&mut self, other: &NodeSet) {
         let mut purge = Vec::new();
         for (key, removed) in &other.patterns {
-            let Some(entry) = self.patterns.get_mut(key) else { continue };
+            let Some(entry) = self.patterns.get_mut(key) else {
+                continue;
+            };
             if !entry.ranges.is_truthy() {
                 purge.push(key.clone());
                 continue;
@@ -57,19 +62,33 @@ impl NodeSet {
     pub(crate) fn intersection_update_raw(&mut self, other: &mut NodeSet) {
         let mut kept = BTreeMap::new();
         for (key, theirs) in other.patterns.iter_mut() {
-            let Some(entry) = self.patterns.get_mut(key) else { continue };
+            let Some(entry) = self.patterns.get_mut(key) else {
+                continue;
+            };
             let common = match (&mut entry.ranges, &mut theirs.ranges) {
                 (Ranges::One(a), Ranges::One(b)) => Some(Ranges::One(a.intersection(b))),
                 (Ranges::Nd(a), Ranges::Nd(b)) => Some(Ranges::Nd(a.intersection(b))),
                 (Ranges::None, Ranges::None) => {
-                    kept.insert(key.clone(), Entry { pattern: entry.pattern.clone(), ranges: Ranges::None });
+                    kept.insert(
+                        key.clone(),
+                        Entry {
+                            pattern: entry.pattern.clone(),
+                            ranges: Ranges::None,
+                        },
+                    );
                     None
                 }
                 _ => None,
             };
             if let Some(mut ranges) = common {
                 if ranges.len_folded() > 0 {
-                    kept.insert(key.clone(), Entry { pattern: entry.pattern.clone(), ranges });
+                    kept.insert(
+                        key.clone(),
+                        Entry {
+                            pattern: entry.pattern.clone(),
+                            ranges,
+                        },
+                    );
                 }
             }
         }
@@ -80,7 +99,9 @@ impl NodeSet {
     pub(crate) fn symmetric_difference_update_raw(&mut self, other: &mut NodeSet) {
         let mut purge = Vec::new();
         for (key, entry) in self.patterns.iter_mut() {
-            let Some(theirs) = other.patterns.get_mut(key) else { continue };
+            let Some(theirs) = other.patterns.get_mut(key) else {
+                continue;
+            };
             if !theirs.ranges.is_truthy() {
                 purge.push(key.clone());
                 continue;
@@ -109,13 +130,16 @@ impl NodeSet {
 
 /// ClusterShell's `issuperset`, on settled sets.
 pub(super) fn is_superset(this: &NodeSet, other: &NodeSet) -> bool {
-    other.patterns.iter().all(|(key, theirs)| match this.patterns.get(key) {
-        None => false,
-        Some(entry) => match (&entry.ranges, &theirs.ranges) {
-            (Ranges::One(a), Ranges::One(b)) => a.is_superset(b),
-            (Ranges::Nd(a), Ranges::Nd(b)) => a.is_superset_settled(b),
-            (Ranges::None, _) => true,
-            _ => false,
-        },
-    })
+    other
+        .patterns
+        .iter()
+        .all(|(key, theirs)| match this.patterns.get(key) {
+            None => false,
+            Some(entry) => match (&entry.ranges, &theirs.ranges) {
+                (Ranges::One(a), Ranges::One(b)) => a.is_superset(b),
+                (Ranges::Nd(a), Ranges::Nd(b)) => a.is_superset_settled(b),
+                (Ranges::None, _) => true,
+                _ => false,
+            },
+        })
 }

@@ -23,10 +23,17 @@ const OPERATORS: [char; 4] = [',', '!', '&', '^'];
 fn offset(input: &str, part: &str, at: usize) -> usize {
     let start = input.as_ptr() as usize;
     let p = part.as_ptr() as usize;
-    if p >= start && p + part.len() <= start + input.len() { p - start } else { at }
+    if p >= start && p + part.len() <= start + input.len() {
+        p - start
+    } else {
+        at
+    }
 }
 
 /// Parser state: the whole input, to locate errors.
+/// A parsed term and the operator and text that follow it, if any.
+type TermAndRest<'a> = (Term, Option<(char, &'a str)>);
+
 struct Parser<'a> {
     input: &'a str,
 }
@@ -40,14 +47,27 @@ struct Term {
 impl<'a> Parser<'a> {
     /// A `NodeSetParseError`: ClusterShell's text, `%` escaped like it.
     fn error(&self, part: &str, reason: &str, at: usize) -> Error {
-        let reason = if part.is_empty() { reason.to_owned() } else { format!("{reason}: \"{}\"", escaped(part)) };
-        Error::NodeSet { offset: offset(self.input, part, at), reason }
+        let reason = if part.is_empty() {
+            reason.to_owned()
+        } else {
+            format!("{reason}: \"{}\"", escaped(part))
+        };
+        Error::NodeSet {
+            offset: offset(self.input, part, at),
+            reason,
+        }
     }
 
     /// A `NodeSetParseRangeError` wrapping a range set error.
     fn range_error(&self, e: &RangeError, at: &str) -> Error {
-        let inner = RangeError { part: escaped(&e.part), reason: e.reason };
-        Error::NodeSet { offset: offset(self.input, at, 0), reason: format!("bad range: \"{}\"", inner.message()) }
+        let inner = RangeError {
+            part: escaped(&e.part),
+            reason: e.reason,
+        };
+        Error::NodeSet {
+            offset: offset(self.input, at, 0),
+            reason: format!("bad range: \"{}\"", inner.message()),
+        }
     }
 
     fn missing_operand(&self, op: char, part: &str, at: &str) -> Error {
@@ -61,7 +81,7 @@ impl<'a> Parser<'a> {
 
     /// Reads one operand from `cur`; returns it with the next operator and
     /// the text after it.
-    fn term(&self, cur: &'a str) -> Result<(Term, Option<(char, &'a str)>), Error> {
+    fn term(&self, cur: &'a str) -> Result<TermAndRest<'a>, Error> {
         let op_idx = cur.find(OPERATORS);
         match cur.find('[') {
             Some(b) if op_idx.is_none_or(|o| o > b) => self.bracketed_term(cur),
@@ -70,7 +90,7 @@ impl<'a> Parser<'a> {
     }
 
     /// An operand without brackets before the next operator.
-    fn plain_term(&self, cur: &'a str, op_idx: Option<usize>) -> Result<(Term, Option<(char, &'a str)>), Error> {
+    fn plain_term(&self, cur: &'a str, op_idx: Option<usize>) -> Result<TermAndRest<'a>, Error> {
         let (node, next) = match op_idx {
             None => (cur, None),
             Some(i) => {
@@ -91,7 +111,7 @@ impl<'a> Parser<'a> {
     }
 
     /// An operand with bracketed ranges: `prefix[ranges]suffix[ranges]...`.
-    fn bracketed_term(&self, cur: &'a str) -> Result<(Term, Option<(char, &'a str)>), Error> {
+    fn bracketed_term(&self, cur: &'a str) -> Result<TermAndRest<'a>, Error> {
         let mut key = String::new();
         let mut rsets = Vec::new();
         let mut sfx = cur;
@@ -111,7 +131,11 @@ impl<'a> Parser<'a> {
                     return Err(self.error(rest, "illegal closing bracket", 0));
                 }
             }
-            let (rest, mut rng) = if rest.is_empty() { (rest, rng.to_owned()) } else { self.amend_trailing(rest, rng)? };
+            let (rest, mut rng) = if rest.is_empty() {
+                (rest, rng.to_owned())
+            } else {
+                self.amend_trailing(rest, rng)?
+            };
             let mut prefix_key = String::new();
             if !pfx.is_empty() {
                 let (pfx, amended) = self.amend_leading(pfx, &rng, after)?;
@@ -156,7 +180,12 @@ impl<'a> Parser<'a> {
 
     /// Digits just before a bracket belong to its ranges: `n1[1-2]` is
     /// `n[11-12]` (ClusterShell's `_amend_leading_digits`).
-    fn amend_leading<'p>(&self, outer: &'p str, inner: &str, at: &str) -> Result<(&'p str, String), Error> {
+    fn amend_leading<'p>(
+        &self,
+        outer: &'p str,
+        inner: &str,
+        at: &str,
+    ) -> Result<(&'p str, String), Error> {
         let stripped = outer.trim_end_matches(|c: char| c.is_ascii_digit());
         if stripped.len() == outer.len() {
             return Ok((outer, inner.to_owned()));
@@ -165,7 +194,12 @@ impl<'a> Parser<'a> {
         let set = self.rangeset(inner, at)?;
         let pieces: Vec<String> = crate::rangeset::token_texts(&set)
             .iter()
-            .map(|t| t.split('-').map(|bound| format!("{digits}{bound}")).collect::<Vec<_>>().join("-"))
+            .map(|t| {
+                t.split('-')
+                    .map(|bound| format!("{digits}{bound}"))
+                    .collect::<Vec<_>>()
+                    .join("-")
+            })
             .collect();
         Ok((stripped, pieces.join(",")))
     }
@@ -184,8 +218,16 @@ impl<'a> Parser<'a> {
         let pieces: Vec<String> = inner
             .split(',')
             .map(|elem| {
-                let shifted = elem.split('-').map(|bound| format!("{bound}{digits}")).collect::<Vec<_>>().join("-");
-                if shifted.contains('-') { format!("{shifted}/1{}", "0".repeat(digits.len())) } else { shifted }
+                let shifted = elem
+                    .split('-')
+                    .map(|bound| format!("{bound}{digits}"))
+                    .collect::<Vec<_>>()
+                    .join("-");
+                if shifted.contains('-') {
+                    format!("{shifted}/1{}", "0".repeat(digits.len()))
+                } else {
+                    shifted
+                }
             })
             .collect();
         Ok((stripped, pieces.join(",")))
@@ -209,10 +251,14 @@ pub(crate) fn scan_single(text: &str) -> (String, Vec<RangeSet>) {
     let mut rsets = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let letters = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let letters = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         key.push_str(&escaped(&rest[..letters]));
         rest = &rest[letters..];
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let run = &rest[..digits];
         rest = &rest[digits..];
         if run.is_empty() {
@@ -293,7 +339,11 @@ fn check_groups(parser: &Parser<'_>, key: &str, cur: &str) -> Result<(), Error> 
         return Err(parser.error(cur, "node groups are not supported (no group resolver)", 0));
     }
     if key.contains(['*', '?']) {
-        return Err(parser.error(cur, "node wildcards are not supported (no group resolver)", 0));
+        return Err(parser.error(
+            cur,
+            "node wildcards are not supported (no group resolver)",
+            0,
+        ));
     }
     Ok(())
 }

@@ -52,9 +52,12 @@ impl Pattern {
         }
         Ok(())
     }
+}
 
+#[cfg(test)]
+impl Pattern {
     /// The literal pieces.
-    pub(crate) fn literals(&self) -> &[String] {
+    fn literals(&self) -> &[String] {
         &self.literals
     }
 }

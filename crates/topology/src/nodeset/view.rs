@@ -62,7 +62,10 @@ pub struct PatternView {
 impl RangeSet {
     /// This set as ClusterShell pickles it.
     pub fn to_view(&self) -> RangeSetView {
-        RangeSetView { folded: self.to_string(), padding: self.padding() }
+        RangeSetView {
+            folded: self.to_string(),
+            padding: self.padding(),
+        }
     }
 
     /// The set a pickled `RangeSet` holds (parses `view.folded`).
@@ -74,7 +77,9 @@ impl RangeSet {
 }
 
 fn invalid(pattern: &str, reason: &str) -> Error {
-    Error::InvalidView { reason: format!("pattern {pattern:?}: {reason}") }
+    Error::InvalidView {
+        reason: format!("pattern {pattern:?}: {reason}"),
+    }
 }
 
 fn nonempty_rangeset(pattern: &str, view: &RangeSetView) -> Result<RangeSet, Error> {
@@ -109,7 +114,11 @@ impl NodeSet {
                     Ranges::None => RangesView::None,
                     Ranges::One(r) => RangesView::One(r.to_view()),
                     Ranges::Nd(nd) => RangesView::Nd(RangeSetNdView {
-                        vectors: nd.vectors().iter().map(|v| v.iter().map(RangeSet::to_view).collect()).collect(),
+                        vectors: nd
+                            .vectors()
+                            .iter()
+                            .map(|v| v.iter().map(RangeSet::to_view).collect())
+                            .collect(),
                         dirty: nd.is_dirty(),
                         multivar_hint: nd.multivar_hint(),
                     }),
@@ -128,14 +137,23 @@ impl NodeSet {
         let mut out = NodeSet::new();
         for item in view {
             let key = item.pattern.as_str();
-            let pattern = Pattern::parse(key).ok_or_else(|| invalid(key, "not a node name pattern"))?;
+            let pattern =
+                Pattern::parse(key).ok_or_else(|| invalid(key, "not a node name pattern"))?;
             let ranges = match &item.ranges {
                 RangesView::None if pattern.slots() == 0 => Ranges::None,
-                RangesView::One(r) if pattern.slots() == 1 => Ranges::One(nonempty_rangeset(key, r)?),
-                RangesView::Nd(nd) if pattern.slots() >= 2 => Ranges::Nd(nd_from_view(key, pattern.slots(), nd)?),
+                RangesView::One(r) if pattern.slots() == 1 => {
+                    Ranges::One(nonempty_rangeset(key, r)?)
+                }
+                RangesView::Nd(nd) if pattern.slots() >= 2 => {
+                    Ranges::Nd(nd_from_view(key, pattern.slots(), nd)?)
+                }
                 _ => return Err(invalid(key, "ranges do not match the pattern's slots")),
             };
-            if out.patterns.insert(key.to_owned(), Entry { pattern, ranges }).is_some() {
+            if out
+                .patterns
+                .insert(key.to_owned(), Entry { pattern, ranges })
+                .is_some()
+            {
                 return Err(invalid(key, "pattern given twice"));
             }
         }
@@ -151,9 +169,17 @@ fn nd_from_view(key: &str, slots: usize, view: &RangeSetNdView) -> Result<RangeS
     let mut vectors = Vec::with_capacity(view.vectors.len());
     for vector in &view.vectors {
         if vector.len() != slots {
-            return Err(invalid(key, "vector length does not match the pattern's slots"));
+            return Err(invalid(
+                key,
+                "vector length does not match the pattern's slots",
+            ));
         }
-        vectors.push(vector.iter().map(|r| nonempty_rangeset(key, r)).collect::<Result<Vec<_>, _>>()?);
+        vectors.push(
+            vector
+                .iter()
+                .map(|r| nonempty_rangeset(key, r))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
     }
     // A set claimed folded must at least have disjoint vectors, or its size
     // and iteration would count nodes twice: fold it then.
@@ -170,6 +196,8 @@ fn pairwise_disjoint(vectors: &[Vec<RangeSet>]) -> bool {
         return false;
     }
     vectors.iter().enumerate().all(|(i, a)| {
-        vectors[i + 1..].iter().all(|b| a.iter().zip(b).any(|(x, y)| x.is_disjoint(y)))
+        vectors[i + 1..]
+            .iter()
+            .all(|b| a.iter().zip(b).any(|(x, y)| x.is_disjoint(y)))
     })
 }

@@ -54,8 +54,7 @@ impl Class {
 
     /// The class and value of a string of ASCII digits (a node name index).
     pub(crate) fn of_digits(text: &str) -> Option<(Class, i128)> {
-        if text.is_empty() || text.len() > MAX_DIGITS || !text.bytes().all(|b| b.is_ascii_digit())
-        {
+        if text.is_empty() || text.len() > MAX_DIGITS || !text.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let v = text.parse::<i128>().ok()?;
@@ -141,12 +140,15 @@ mod tests {
             (7, 3),
             (100, 0),
         ];
-        let mut keyed: Vec<(Class, i128)> = elems.iter().map(|&(v, p)| (Class::of(v, p), v)).collect();
+        let mut keyed: Vec<(Class, i128)> =
+            elems.iter().map(|&(v, p)| (Class::of(v, p), v)).collect();
         keyed.sort();
         let printed: Vec<String> = keyed.iter().map(|&(c, v)| text(c, v)).collect();
         assert_eq!(
             printed,
-            ["-99", "-10", "-1", "0", "9", "00", "05", "10", "99", "007", "100"]
+            [
+                "-99", "-10", "-1", "0", "9", "00", "05", "10", "99", "007", "100"
+            ]
         );
     }
 

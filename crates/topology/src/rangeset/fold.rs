@@ -8,8 +8,8 @@
 //! `05,10-99,100`, so this module replays the same machine, skipping through
 //! runs of consecutive values in constant time.
 
-use super::class::{Class, write_padded};
 use super::RangeSet;
+use super::class::{Class, write_padded};
 use std::fmt::{self, Write};
 
 /// One comma-separated piece of a folded range set: `lo` alone, or `lo-hi`.
@@ -45,7 +45,13 @@ struct Folder {
 
 impl Folder {
     fn new(class: Class, v: i128) -> Folder {
-        Folder { start: v, last: v, step: None, padded: class.padded(), pad: class.len() }
+        Folder {
+            start: v,
+            last: v,
+            step: None,
+            padded: class.padded(),
+            pad: class.len(),
+        }
     }
 
     fn print_pad(&self) -> u32 {
@@ -59,8 +65,17 @@ impl Folder {
     }
 
     /// Feeds the next element in sorted order.
-    fn feed<E>(&mut self, class: Class, v: i128, emit: &mut impl FnMut(Token) -> Result<(), E>) -> Result<(), E> {
-        let padding_mismatch = if self.padded { class.len() != self.pad } else { class.padded() };
+    fn feed<E>(
+        &mut self,
+        class: Class,
+        v: i128,
+        emit: &mut impl FnMut(Token) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let padding_mismatch = if self.padded {
+            class.len() != self.pad
+        } else {
+            class.padded()
+        };
         let step_mismatch = !padding_mismatch && self.step.is_some_and(|s| s != v - self.last);
         if !(padding_mismatch || step_mismatch) {
             self.step = Some(v - self.last);
@@ -71,13 +86,21 @@ impl Folder {
         match self.step {
             // A run with step one (or a single element) is written as a range.
             None | Some(1) => {
-                emit(Token { lo: self.start, hi: self.last, pad })?;
+                emit(Token {
+                    lo: self.start,
+                    hi: self.last,
+                    pad,
+                })?;
                 self.restart(class, v);
             }
             Some(step) => {
                 // Another step: elements one by one, keeping the last one
                 // when only the step broke (it may start a new range).
-                let stop = if padding_mismatch { self.last + 1 } else { self.last - step + 1 };
+                let stop = if padding_mismatch {
+                    self.last + 1
+                } else {
+                    self.last - step + 1
+                };
                 let mut j = self.start;
                 while j < stop {
                     emit(Token { lo: j, hi: j, pad })?;
@@ -90,7 +113,11 @@ impl Folder {
                 }
             }
         }
-        self.step = if step_mismatch { Some(v - self.last) } else { None };
+        self.step = if step_mismatch {
+            Some(v - self.last)
+        } else {
+            None
+        };
         self.last = v;
         Ok(())
     }
@@ -98,7 +125,11 @@ impl Folder {
     fn finish<E>(self, emit: &mut impl FnMut(Token) -> Result<(), E>) -> Result<(), E> {
         let pad = self.print_pad();
         match self.step {
-            None | Some(1) => emit(Token { lo: self.start, hi: self.last, pad }),
+            None | Some(1) => emit(Token {
+                lo: self.start,
+                hi: self.last,
+                pad,
+            }),
             Some(step) => {
                 let mut j = self.start;
                 while j <= self.last {
@@ -112,7 +143,10 @@ impl Folder {
 }
 
 /// Calls `emit` with each token of ClusterShell's folded form of `set`.
-pub(crate) fn fold<E>(set: &RangeSet, mut emit: impl FnMut(Token) -> Result<(), E>) -> Result<(), E> {
+pub(crate) fn fold<E>(
+    set: &RangeSet,
+    mut emit: impl FnMut(Token) -> Result<(), E>,
+) -> Result<(), E> {
     let mut folder: Option<Folder> = None;
     for run in set.runs() {
         let mut lo = run.lo;
@@ -184,9 +218,21 @@ mod tests {
     #[test]
     fn fast_path_matches_element_walk() {
         for text in [
-            "05,10-100", "9,05,10", "1,3-5", "-10--1,0-3", "1-3,08-12", "005,10-100,1000",
-            "0,00,000,1", "05,07,08-12,100", "1,2,4,6", "1,2,4,5", "2-20/4", "01-09/2", "99-101",
-            "098-101,7", "0-1,3,5-6,8,10-20/2,21",
+            "05,10-100",
+            "9,05,10",
+            "1,3-5",
+            "-10--1,0-3",
+            "1-3,08-12",
+            "005,10-100,1000",
+            "0,00,000,1",
+            "05,07,08-12,100",
+            "1,2,4,6",
+            "1,2,4,5",
+            "2-20/4",
+            "01-09/2",
+            "99-101",
+            "098-101,7",
+            "0-1,3,5-6,8,10-20/2,21",
         ] {
             let set: RangeSet = text.parse().expect("valid");
             assert_eq!(set.to_string(), slow_fold(&set), "{text}");

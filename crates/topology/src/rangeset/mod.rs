@@ -121,18 +121,26 @@ impl RangeSet {
 
     /// First element (in ClusterShell's order) as a string.
     pub(crate) fn first_text(&self) -> String {
-        self.runs.first().map_or_else(String::new, |r| elem_text(r.class, r.lo))
+        self.runs
+            .first()
+            .map_or_else(String::new, |r| elem_text(r.class, r.lo))
     }
 
     /// Last element (in ClusterShell's order) as a string.
     pub(crate) fn last_text(&self) -> String {
-        self.runs.last().map_or_else(String::new, |r| elem_text(r.class, r.hi))
+        self.runs
+            .last()
+            .map_or_else(String::new, |r| elem_text(r.class, r.hi))
     }
 
     /// A set of one element.
     pub(crate) fn single(class: Class, v: i128) -> RangeSet {
         RangeSet {
-            runs: vec![Run { class, lo: v, hi: v }],
+            runs: vec![Run {
+                class,
+                lo: v,
+                hi: v,
+            }],
         }
     }
 
@@ -166,7 +174,11 @@ impl RangeSet {
         } else {
             let mut cur = start;
             while cur < stop {
-                added.push(Run { class: Class::of(cur, pad), lo: cur, hi: cur });
+                added.push(Run {
+                    class: Class::of(cur, pad),
+                    lo: cur,
+                    hi: cur,
+                });
                 cur += step;
             }
             added.sort_by_key(|r| (r.class, r.lo));

@@ -19,7 +19,10 @@ pub(crate) struct RangeError {
 
 impl RangeError {
     fn new(part: &str, reason: &'static str) -> RangeError {
-        RangeError { part: part.to_owned(), reason }
+        RangeError {
+            part: part.to_owned(),
+            reason,
+        }
     }
 
     /// ClusterShell's text for this error (`str(RangeSetParseError)`).
@@ -52,12 +55,32 @@ fn split_bounds<'a>(part: &str, base: &'a str) -> Result<Bounds<'a>, RangeError>
     let pieces: Vec<&str> = base.split('-').map(strip).collect();
     match pieces.as_slice() {
         // "-5": a single negative number.
-        ["", end] => Ok(Bounds { begin: end, end, begin_sign: -1, end_sign: -1 }),
-        [begin, end] => Ok(Bounds { begin, end, begin_sign: 1, end_sign: 1 }),
+        ["", end] => Ok(Bounds {
+            begin: end,
+            end,
+            begin_sign: -1,
+            end_sign: -1,
+        }),
+        [begin, end] => Ok(Bounds {
+            begin,
+            end,
+            begin_sign: 1,
+            end_sign: 1,
+        }),
         // "-0-3": ClusterShell ignores what is before the first '-'.
-        [_, begin, end] => Ok(Bounds { begin, end, begin_sign: -1, end_sign: 1 }),
+        [_, begin, end] => Ok(Bounds {
+            begin,
+            end,
+            begin_sign: -1,
+            end_sign: 1,
+        }),
         // "-8--4"
-        [_, begin, _, end] => Ok(Bounds { begin, end, begin_sign: -1, end_sign: -1 }),
+        [_, begin, _, end] => Ok(Bounds {
+            begin,
+            end,
+            begin_sign: -1,
+            end_sign: -1,
+        }),
         _ => Err(RangeError::new(part, "too many '-' in range")),
     }
 }
@@ -66,16 +89,27 @@ fn split_bounds<'a>(part: &str, base: &'a str) -> Result<Bounds<'a>, RangeError>
 fn parse_piece(out: &mut RangeSet, piece: &str) -> Result<(), RangeError> {
     let part = strip(piece);
     let (base, step_text) = part.split_once('/').unwrap_or((part, "1"));
-    let step = py_int(step_text).map_err(|_| RangeError::new(part, "cannot convert string to integer"))?;
+    let step =
+        py_int(step_text).map_err(|_| RangeError::new(part, "cannot convert string to integer"))?;
     let bounds = if base.contains('-') {
         split_bounds(part, base)?
     } else {
         if step != 1 {
             return Err(RangeError::new(part, "invalid step usage"));
         }
-        Bounds { begin: base, end: base, begin_sign: 1, end_sign: 1 }
+        Bounds {
+            begin: base,
+            end: base,
+            begin_sign: 1,
+            end_sign: 1,
+        }
     };
-    let Bounds { begin, end, begin_sign, end_sign } = bounds;
+    let Bounds {
+        begin,
+        end,
+        begin_sign,
+        end_sign,
+    } = bounds;
 
     let mut pad = 0;
     let mut endpad = 0;
@@ -91,7 +125,11 @@ fn parse_piece(out: &mut RangeSet, piece: &str) -> Result<(), RangeError> {
         }
         0
     };
-    let end_stripped = if int_or(part, end)? != 0 { end.trim_start_matches('0') } else { end };
+    let end_stripped = if int_or(part, end)? != 0 {
+        end.trim_start_matches('0')
+    } else {
+        end
+    };
     if end_stripped.len() < end.len() {
         endpad = py_len(end);
     }
@@ -100,18 +138,25 @@ fn parse_piece(out: &mut RangeSet, piece: &str) -> Result<(), RangeError> {
     }
     let stop = int_or(part, end_stripped)?;
     if pad > 0 && begin_sign < 0 {
-        return Err(RangeError::new(part, "padding not supported in negative ranges"));
+        return Err(RangeError::new(
+            part,
+            "padding not supported in negative ranges",
+        ));
     }
     let (first, last) = (start * begin_sign, stop * end_sign);
     if first > last || step < 1 {
         return Err(RangeError::new(part, "invalid values in range"));
     }
-    if last - first >= MAX_RANGE - 1 || (step > 1 && (last - first) / step >= MAX_STEPPED_ELEMENTS) {
+    if last - first >= MAX_RANGE - 1 || (step > 1 && (last - first) / step >= MAX_STEPPED_ELEMENTS)
+    {
         return Err(RangeError::new(part, "range too large"));
     }
     // Padding beyond the digit limit cannot print within MAX_DIGITS.
-    let pad = u32::try_from(pad).ok().filter(|&p| p as usize <= crate::pystr::MAX_DIGITS);
-    let pad = pad.ok_or_else(|| RangeError::new(part, "integer too large (more than 38 digits)"))?;
+    let pad = u32::try_from(pad)
+        .ok()
+        .filter(|&p| p as usize <= crate::pystr::MAX_DIGITS);
+    let pad =
+        pad.ok_or_else(|| RangeError::new(part, "integer too large (more than 38 digits)"))?;
     out.add_range(first, last + 1, step, pad);
     Ok(())
 }
@@ -130,7 +175,9 @@ mod tests {
     use super::*;
 
     fn fold(text: &str) -> Result<String, String> {
-        parse_rangeset(text).map(|r| r.to_string()).map_err(|e| e.message())
+        parse_rangeset(text)
+            .map(|r| r.to_string())
+            .map_err(|e| e.message())
     }
 
     #[test]
@@ -143,13 +190,25 @@ mod tests {
         assert_eq!(fold("1-2-3"), Ok("-2-3".into()));
         assert_eq!(fold("+0"), Ok("00".into()));
         assert_eq!(fold(" 1 - 3 "), Ok("1-3".into()));
-        assert_eq!(fold("0_5"), Err("cannot convert string to integer : \"0_5\"".into()));
+        assert_eq!(
+            fold("0_5"),
+            Err("cannot convert string to integer : \"0_5\"".into())
+        );
         assert_eq!(fold(""), Err("empty range".into()));
         assert_eq!(fold("3-1"), Err("invalid values in range : \"3-1\"".into()));
-        assert_eq!(fold("01-100"), Err("padding length mismatch : \"01-100\"".into()));
-        assert_eq!(fold("-01"), Err("padding not supported in negative ranges : \"-01\"".into()));
+        assert_eq!(
+            fold("01-100"),
+            Err("padding length mismatch : \"01-100\"".into())
+        );
+        assert_eq!(
+            fold("-01"),
+            Err("padding not supported in negative ranges : \"-01\"".into())
+        );
         assert_eq!(fold("1/2"), Err("invalid step usage : \"1/2\"".into()));
-        assert_eq!(fold("1-1000000000"), Err("range too large : \"1-1000000000\"".into()));
+        assert_eq!(
+            fold("1-1000000000"),
+            Err("range too large : \"1-1000000000\"".into())
+        );
         assert!(fold("1-999999999").is_ok());
     }
 }

@@ -35,7 +35,13 @@ fn sort_key(vector: &Vector) -> SortKey {
         neg_size: std::cmp::Reverse(vector_len(vector)),
         dims: vector
             .iter()
-            .map(|r| (std::cmp::Reverse(r.len_u128()), r.first_text(), r.last_text()))
+            .map(|r| {
+                (
+                    std::cmp::Reverse(r.len_u128()),
+                    r.first_text(),
+                    r.last_text(),
+                )
+            })
             .collect(),
     }
 }
@@ -43,7 +49,11 @@ fn sort_key(vector: &Vector) -> SortKey {
 /// Folds `vectors` in place.
 pub(crate) fn fold_multivariate(vectors: &mut Vec<Vector>) {
     let total: u128 = vectors.iter().map(vector_len).sum();
-    let elems = if total <= MAX_EXPANDED as u128 { expand(vectors) } else { None };
+    let elems = if total <= MAX_EXPANDED as u128 {
+        expand(vectors)
+    } else {
+        None
+    };
     let Some(elems) = elems else {
         *vectors = fold_by_axis(vectors);
         return;
@@ -140,8 +150,12 @@ fn fold_by_axis(vectors: &[Vector]) -> Vec<Vector> {
     for axis in (0..dim).rev() {
         let mut groups: BTreeMap<Vec<String>, Vector> = BTreeMap::new();
         for vector in current {
-            let rest: Vec<String> =
-                vector.iter().enumerate().filter(|&(i, _)| i != axis).map(|(_, r)| r.to_string()).collect();
+            let rest: Vec<String> = vector
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != axis)
+                .map(|(_, r)| r.to_string())
+                .collect();
             match groups.get_mut(&rest) {
                 Some(existing) => existing[axis] = existing[axis].union(&vector[axis]),
                 None => {
@@ -161,7 +175,10 @@ fn disjoint_vectors(vectors: &[Vector]) -> Vec<Vector> {
     for vector in vectors {
         let mut pieces = vec![vector.clone()];
         for done in &out {
-            pieces = pieces.into_iter().flat_map(|p| exact_subtract(&p, done)).collect();
+            pieces = pieces
+                .into_iter()
+                .flat_map(|p| exact_subtract(&p, done))
+                .collect();
         }
         out.extend(pieces);
     }

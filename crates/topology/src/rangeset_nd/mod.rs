@@ -23,18 +23,29 @@ pub(crate) struct RangeSetNd {
 
 /// Product of the vector's dimension sizes.
 pub(crate) fn vector_len(vector: &Vector) -> u128 {
-    vector.iter().map(RangeSet::len_u128).fold(1u128, u128::saturating_mul)
+    vector
+        .iter()
+        .map(RangeSet::len_u128)
+        .fold(1u128, u128::saturating_mul)
 }
 
 impl RangeSetNd {
     /// A set of one vector (ClusterShell builds these from parsed names).
     pub(crate) fn from_vector(vector: Vector) -> RangeSetNd {
-        RangeSetNd { vectors: vec![vector], dirty: true, multivar_hint: false }
+        RangeSetNd {
+            vectors: vec![vector],
+            dirty: true,
+            multivar_hint: false,
+        }
     }
 
     /// A set from raw state (a pickled `RangeSetND`).
     pub(crate) fn from_state(vectors: Vec<Vector>, dirty: bool, multivar_hint: bool) -> RangeSetNd {
-        RangeSetNd { vectors, dirty, multivar_hint }
+        RangeSetNd {
+            vectors,
+            dirty,
+            multivar_hint,
+        }
     }
 
     /// The vectors as they are (folded only if [`fold`](Self::fold) ran).
@@ -83,7 +94,10 @@ impl RangeSetNd {
 
     /// Sum of the vector sizes, exact once folded.
     pub(crate) fn len_raw(&self) -> u128 {
-        self.vectors.iter().map(vector_len).fold(0u128, u128::saturating_add)
+        self.vectors
+            .iter()
+            .map(vector_len)
+            .fold(0u128, u128::saturating_add)
     }
 
     /// Folding when a single dimension varies among the vectors: the vectors
@@ -107,7 +121,9 @@ impl RangeSetNd {
         let univariate = dim == 1 || varying == 1;
         if univariate {
             let rest: Vec<Vector> = self.vectors.drain(1..).collect();
-            let merged = rest.iter().fold(self.vectors[0][vardim].clone(), |acc, v| acc.union(&v[vardim]));
+            let merged = rest.iter().fold(self.vectors[0][vardim].clone(), |acc, v| {
+                acc.union(&v[vardim])
+            });
             self.vectors[0][vardim] = merged;
             self.dirty = false;
         }
@@ -119,7 +135,11 @@ impl RangeSetNd {
     /// the copy does not inherit the multivariate hint.
     pub(crate) fn copy(&mut self) -> RangeSetNd {
         self.fold();
-        RangeSetNd { vectors: self.vectors.clone(), dirty: self.dirty, multivar_hint: false }
+        RangeSetNd {
+            vectors: self.vectors.clone(),
+            dirty: self.dirty,
+            multivar_hint: false,
+        }
     }
 
     /// Adds the raw vectors of `other` (ClusterShell's `update`).
@@ -159,9 +179,17 @@ impl RangeSetNd {
         let mut tmp = RangeSetNd::default();
         for vector in &self.vectors {
             for other_vector in &other.vectors {
-                let common: Vector = vector.iter().zip(other_vector).map(|(a, b)| a.intersection(b)).collect();
+                let common: Vector = vector
+                    .iter()
+                    .zip(other_vector)
+                    .map(|(a, b)| a.intersection(b))
+                    .collect();
                 if common.iter().all(|r| !r.is_empty()) {
-                    tmp.update(&RangeSetNd { vectors: vec![common], dirty: true, multivar_hint: false });
+                    tmp.update(&RangeSetNd {
+                        vectors: vec![common],
+                        dirty: true,
+                        multivar_hint: false,
+                    });
                 }
             }
         }
