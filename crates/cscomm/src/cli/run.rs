@@ -23,8 +23,9 @@ pub(crate) struct RunArgs {
     /// Nodes to exclude (a node set; repeatable).
     #[arg(short = 'x', value_name = "NODES")]
     pub(crate) exclude: Vec<String>,
-    /// The propagation tree (`topology.conf`); without it every node is
-    /// reached directly.
+    /// The propagation tree (`topology.conf`); by default ClusterShell's
+    /// (`$CLUSTERSHELL_CFGDIR`, `~/.config/clustershell/`,
+    /// `/etc/clustershell/`...); without one every node is reached directly.
     #[arg(long, value_name = "FILE")]
     pub(crate) topology: Option<PathBuf>,
     /// This node's name in the topology (default: the short host name, or

@@ -320,3 +320,66 @@ fn tree_from(groups: &[NodeSet], children: &[Vec<usize>], root: usize) -> Pickle
         .collect();
     PickledTopology { groups }
 }
+
+/// The `topology.conf` ClusterShell would use: of `/etc/clustershell/`,
+/// `~/.local/etc/clustershell/`, `$XDG_CONFIG_HOME/clustershell/` (default
+/// `~/.config/clustershell/`) and `$CLUSTERSHELL_CFGDIR/`, the last one
+/// holding the file (ClusterShell also looks under its Python installation
+/// prefix, which has no meaning here).
+pub fn find_topology_file() -> Option<std::path::PathBuf> {
+    let env = |name: &str| std::env::var_os(name).map(std::path::PathBuf::from);
+    topology_candidates(
+        env("HOME"),
+        env("XDG_CONFIG_HOME"),
+        env("CLUSTERSHELL_CFGDIR"),
+    )
+    .into_iter()
+    .rev()
+    .find(|path| path.is_file())
+}
+
+/// The candidate paths, lowest precedence first.
+fn topology_candidates(
+    home: Option<std::path::PathBuf>,
+    xdg: Option<std::path::PathBuf>,
+    cfgdir: Option<std::path::PathBuf>,
+) -> Vec<std::path::PathBuf> {
+    const NAME: &str = "topology.conf";
+    let mut paths = vec![Path::new("/etc/clustershell").join(NAME)];
+    if let Some(home) = &home {
+        paths.push(home.join(".local/etc/clustershell").join(NAME));
+    }
+    if let Some(config) = xdg.or_else(|| home.map(|h| h.join(".config"))) {
+        paths.push(config.join("clustershell").join(NAME));
+    }
+    if let Some(dir) = cfgdir {
+        paths.push(dir.join(NAME));
+    }
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn candidates_follow_clustershell_precedence() {
+        let paths = topology_candidates(Some("/home/u".into()), None, Some("/cfg".into()));
+        let expected: Vec<PathBuf> = [
+            "/etc/clustershell/topology.conf",
+            "/home/u/.local/etc/clustershell/topology.conf",
+            "/home/u/.config/clustershell/topology.conf",
+            "/cfg/topology.conf",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(paths, expected);
+        let xdg = topology_candidates(Some("/home/u".into()), Some("/x".into()), None);
+        assert_eq!(
+            xdg.last(),
+            Some(&PathBuf::from("/x/clustershell/topology.conf"))
+        );
+    }
+}

@@ -25,7 +25,7 @@ use tokio::sync::{mpsc, watch};
 use driver::Driver;
 
 pub use blocking::{NodeResult, TreeResult, run_blocking};
-pub use conf::{TopologyError, load_topology, parse_topology, route_sources};
+pub use conf::{TopologyError, find_topology_file, load_topology, parse_topology, route_sources};
 pub use cscomm_message::NodeSet;
 pub use event::TreeEvent;
 pub use link::EX_PROTOCOL;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use cscomm::gateway::{request_local_workers, short_hostname};
 use cscomm::pickle::Value;
 use cscomm::ssh::SshOptions;
-use cscomm::tree::{NodeSet, TreeOptions, load_topology, route_sources};
+use cscomm::tree::{NodeSet, TreeOptions, find_topology_file, load_topology, route_sources};
 use cscomm_message::TaskInfo;
 
 use super::RunArgs;
@@ -41,7 +41,8 @@ pub(super) fn tree_options(args: &RunArgs) -> Result<TreeOptions, Box<dyn std::e
         connect_timeout: args.connect_timeout,
         ..SshOptions::default()
     };
-    let (topology, root) = match &args.topology {
+    let file = args.topology.clone().or_else(find_topology_file);
+    let (topology, root) = match &file {
         Some(path) => {
             let root = root_name(args, path)?;
             (Some(Arc::new(load_topology(path, &root)?)), root)
