@@ -57,13 +57,15 @@ impl BigInt {
 
     /// The value as an `i64`, when it fits.
     pub fn to_i64(&self) -> Option<i64> {
-        (self.le.len() <= 8).then(|| sign_extend::<8>(&self.le, self.is_negative()))
+        (self.le.len() <= 8)
+            .then(|| sign_extend::<8>(&self.le, self.is_negative()))
             .map(i64::from_le_bytes)
     }
 
     /// The value as an `i128`, when it fits.
     pub fn to_i128(&self) -> Option<i128> {
-        (self.le.len() <= 16).then(|| sign_extend::<16>(&self.le, self.is_negative()))
+        (self.le.len() <= 16)
+            .then(|| sign_extend::<16>(&self.le, self.is_negative()))
             .map(i128::from_le_bytes)
     }
 
@@ -152,7 +154,11 @@ impl FromStr for BigInt {
         while start < digits.len() {
             let chunk = &digits[start..end];
             let scale = 10u32.pow(chunk.len() as u32);
-            mul_add_small(&mut limbs, scale, chunk.bytes().fold(0, |a, b| a * 10 + u32::from(b - b'0')));
+            mul_add_small(
+                &mut limbs,
+                scale,
+                chunk.bytes().fold(0, |a, b| a * 10 + u32::from(b - b'0')),
+            );
             start = end;
             end += CHUNK_DIGITS;
         }
@@ -280,11 +286,20 @@ mod tests {
             let n: BigInt = text.parse().expect("valid");
             assert_eq!(n.to_string(), text);
         }
-        assert_eq!("+12".parse::<BigInt>().map(|n| n.to_string()), Ok("12".into()));
-        assert_eq!("-0".parse::<BigInt>().map(|n| n.to_string()), Ok("0".into()));
+        assert_eq!(
+            "+12".parse::<BigInt>().map(|n| n.to_string()),
+            Ok("12".into())
+        );
+        assert_eq!(
+            "-0".parse::<BigInt>().map(|n| n.to_string()),
+            Ok("0".into())
+        );
         assert_eq!("".parse::<BigInt>(), Err(ParseBigIntError::Empty));
         assert_eq!("-".parse::<BigInt>(), Err(ParseBigIntError::Empty));
-        assert_eq!("12a".parse::<BigInt>(), Err(ParseBigIntError::InvalidDigit(2)));
+        assert_eq!(
+            "12a".parse::<BigInt>(),
+            Err(ParseBigIntError::InvalidDigit(2))
+        );
     }
 
     #[test]

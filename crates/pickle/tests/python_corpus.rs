@@ -47,11 +47,21 @@ fn python_pickles_of_protocols_0_to_5_decode_to_the_same_values() {
     for p in &pickles {
         match cscomm_pickle::read(&p.pickle) {
             Ok(value) if canon(&value) == p.canon => {}
-            Ok(value) => failures.push(format!("{}: decoded {}\n  expected {}", p.name, canon(&value), p.canon)),
+            Ok(value) => failures.push(format!(
+                "{}: decoded {}\n  expected {}",
+                p.name,
+                canon(&value),
+                p.canon
+            )),
             Err(err) => failures.push(format!("{}: {err}", p.name)),
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// What Python says about each pickle Rust wrote: loaded to an object equal
@@ -120,11 +130,22 @@ fn rust_pickles_of_protocols_0_to_5_load_in_python_as_equal_objects() {
         if exact[name] {
             exact_count += 1;
             if !identical {
-                failures.push(format!("{name} protocol {p}: bytes differ from pickle.dumps"));
+                failures.push(format!(
+                    "{name} protocol {p}: bytes differ from pickle.dumps"
+                ));
             }
         }
     }
-    assert_eq!(report.lines().count(), originals.len() * 6, "Python checked every pickle");
+    assert_eq!(
+        report.lines().count(),
+        originals.len() * 6,
+        "Python checked every pickle"
+    );
     assert!(exact_count > 500, "byte-exact comparisons: {exact_count}");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -60,7 +60,8 @@ pub(crate) enum Node {
     Str(String),
     Bytes(Vec<u8>),
     BigInt(BigInt),
-    Global(Global, GlobalKind),
+    /// Boxed: keeps every node at 32 bytes.
+    Global(Box<Global>, GlobalKind),
     ByteArray(Vec<u8>),
     List(Vec<Item>),
     Tuple(Vec<Item>),
@@ -156,7 +157,8 @@ impl Arena {
         if self.nodes.len() >= self.max_objects {
             return Err(limit(Limit::Objects, self.max_objects));
         }
-        let id = u32::try_from(self.nodes.len()).map_err(|_| limit(Limit::Objects, u32::MAX as usize))?;
+        let id = u32::try_from(self.nodes.len())
+            .map_err(|_| limit(Limit::Objects, u32::MAX as usize))?;
         self.nodes.push(node);
         Ok(Item::Obj(id))
     }
@@ -215,3 +217,7 @@ pub(crate) fn limit(limit: Limit, max: usize) -> ReadErrorKind {
         max: max as u64,
     }
 }
+
+// Hostile pickles make millions of nodes: keep them small.
+const _: () = assert!(std::mem::size_of::<Node>() <= 32);
+const _: () = assert!(std::mem::size_of::<Item>() <= 16);

@@ -29,7 +29,10 @@ pub fn read_bytes_payload(pickle: &[u8]) -> Result<Cow<'_, [u8]>, ReadError> {
     }
     match super::read(pickle)? {
         Value::Bytes(data) | Value::ByteArray(data) => Ok(Cow::Owned(data)),
-        other => Err(ReadError::new(0, ReadErrorKind::NotBytes(other.type_name().to_owned()))),
+        other => Err(ReadError::new(
+            0,
+            ReadErrorKind::NotBytes(other.type_name().to_owned()),
+        )),
     }
 }
 

@@ -11,7 +11,9 @@ impl Machine<'_, '_> {
         let op = helper_name(helper);
         match helper {
             Helper::Reconstructor => self.reconstruct(args),
-            Helper::Object => Err(ReadErrorKind::Unsupported("creating a bare builtins.object")),
+            Helper::Object => Err(ReadErrorKind::Unsupported(
+                "creating a bare builtins.object",
+            )),
             Helper::CodecsEncode => match args.as_slice() {
                 [text] => self.encode(*text, None, op).map(Node::Bytes),
                 [text, encoding] => self.encode(*text, Some(*encoding), op).map(Node::Bytes),
@@ -24,7 +26,11 @@ impl Machine<'_, '_> {
                     _ => return Err(wrong(op, "at most one iterable", self.describe(&args))),
                 };
                 self.arena.count_items(0, items.len())?;
-                Ok(if helper == Helper::Set { Node::Set(items) } else { Node::FrozenSet(items) })
+                Ok(if helper == Helper::Set {
+                    Node::Set(items)
+                } else {
+                    Node::FrozenSet(items)
+                })
             }
             Helper::Bytes | Helper::ByteArray => {
                 const EXPECTED: &str = "(), (bytes,) or (str, encoding)";
@@ -36,7 +42,11 @@ impl Machine<'_, '_> {
                     [text, encoding] => self.encode(*text, Some(*encoding), op)?,
                     _ => return Err(wrong(op, EXPECTED, self.describe(&args))),
                 };
-                Ok(if helper == Helper::Bytes { Node::Bytes(data) } else { Node::ByteArray(data) })
+                Ok(if helper == Helper::Bytes {
+                    Node::Bytes(data)
+                } else {
+                    Node::ByteArray(data)
+                })
             }
         }
     }
@@ -60,7 +70,9 @@ impl Machine<'_, '_> {
             return Err(wrong(op, EXPECTED, self.describe(&args)));
         };
         let class = match (self.global(*cls), self.global(*base)) {
-            (Some((class, GlobalKind::Class)), Some((_, GlobalKind::Helper(Helper::Object)))) => class.clone(),
+            (Some((class, GlobalKind::Class)), Some((_, GlobalKind::Helper(Helper::Object)))) => {
+                class.clone()
+            }
             _ => return Err(wrong(op, EXPECTED, self.describe(&args))),
         };
         Ok(Node::Instance(Box::new(InstanceNode {
@@ -108,12 +120,17 @@ impl Machine<'_, '_> {
     fn iterable_items(&self, item: Item, op: &'static str) -> Result<Vec<Item>> {
         match item {
             Item::Obj(id) => match self.arena.get(id) {
-                Node::List(items) | Node::Tuple(items) | Node::Set(items) | Node::FrozenSet(items) => {
-                    Ok(items.clone())
-                }
+                Node::List(items)
+                | Node::Tuple(items)
+                | Node::Set(items)
+                | Node::FrozenSet(items) => Ok(items.clone()),
                 other => Err(wrong(op, "a list, tuple or set", other.type_name())),
             },
-            other => Err(wrong(op, "a list, tuple or set", self.arena.type_name(other))),
+            other => Err(wrong(
+                op,
+                "a list, tuple or set",
+                self.arena.type_name(other),
+            )),
         }
     }
 
@@ -149,12 +166,22 @@ fn encode_text(text: &str, encoding: &[u8]) -> Result<Vec<u8>> {
         "latin1" | "latin_1" | "iso8859_1" | "iso_8859_1" | "l1" => 0xff,
         "ascii" | "us_ascii" => 0x7f,
         "utf8" | "utf_8" | "u8" => return Ok(text.as_bytes().to_vec()),
-        _ => return Err(ReadErrorKind::Malformed("unsupported encoding for bytes (latin-1, ascii or utf-8 only)")),
+        _ => {
+            return Err(ReadErrorKind::Malformed(
+                "unsupported encoding for bytes (latin-1, ascii or utf-8 only)",
+            ));
+        }
     };
     text.chars()
-        .map(|c| u8::try_from(u32::from(c)).ok().filter(|&b| u32::from(b) <= limit))
+        .map(|c| {
+            u8::try_from(u32::from(c))
+                .ok()
+                .filter(|&b| u32::from(b) <= limit)
+        })
         .collect::<Option<Vec<u8>>>()
-        .ok_or(ReadErrorKind::Malformed("string cannot be encoded with the requested encoding"))
+        .ok_or(ReadErrorKind::Malformed(
+            "string cannot be encoded with the requested encoding",
+        ))
 }
 
 #[cfg(test)]

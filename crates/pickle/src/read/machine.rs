@@ -29,7 +29,10 @@ pub(crate) struct Outcome {
 
 impl<'a, 'c> Machine<'a, 'c> {
     /// Runs the opcodes of `input` up to `STOP`.
-    pub(crate) fn run(input: &'a [u8], config: &'c ReaderConfig) -> std::result::Result<Outcome, ReadError> {
+    pub(crate) fn run(
+        input: &'a [u8],
+        config: &'c ReaderConfig,
+    ) -> std::result::Result<Outcome, ReadError> {
         let max = config.limits.max_input_len;
         if input.len() > max {
             return Err(ReadError::new(0, limit(Limit::InputSize, max)));
@@ -49,7 +52,10 @@ impl<'a, 'c> Machine<'a, 'c> {
                 Ok(Some(root)) => {
                     let trailing = vm.cur.remaining();
                     if trailing > 0 {
-                        return Err(ReadError::new(start, ReadErrorKind::TrailingBytes(trailing)));
+                        return Err(ReadError::new(
+                            start,
+                            ReadErrorKind::TrailingBytes(trailing),
+                        ));
                     }
                     return Ok(Outcome {
                         arena: vm.arena,
@@ -94,7 +100,8 @@ impl<'a, 'c> Machine<'a, 'c> {
                 self.push(top)?;
             }
             PUT => {
-                let key = text::parse_memo_key(self.cur.line()?, self.config.limits.max_number_text)?;
+                let key =
+                    text::parse_memo_key(self.cur.line()?, self.config.limits.max_number_text)?;
                 self.memo_put(key)?;
             }
             BINPUT => {
@@ -107,7 +114,8 @@ impl<'a, 'c> Machine<'a, 'c> {
             }
             MEMOIZE => self.memo_put(self.memo.len())?,
             GET => {
-                let key = text::parse_memo_key(self.cur.line()?, self.config.limits.max_number_text)?;
+                let key =
+                    text::parse_memo_key(self.cur.line()?, self.config.limits.max_number_text)?;
                 self.push(self.memo.get(key)?)?;
             }
             BINGET => {
@@ -119,9 +127,15 @@ impl<'a, 'c> Machine<'a, 'c> {
                 self.push(self.memo.get(key.into())?)?;
             }
             PERSID | BINPERSID => return Err(ReadErrorKind::Unsupported("persistent id (PERSID)")),
-            EXT1 | EXT2 | EXT4 => return Err(ReadErrorKind::Unsupported("the extension registry (EXT1/2/4)")),
+            EXT1 | EXT2 | EXT4 => {
+                return Err(ReadErrorKind::Unsupported(
+                    "the extension registry (EXT1/2/4)",
+                ));
+            }
             NEXT_BUFFER | READONLY_BUFFER => {
-                return Err(ReadErrorKind::Unsupported("out-of-band buffers (NEXT_BUFFER)"));
+                return Err(ReadErrorKind::Unsupported(
+                    "out-of-band buffers (NEXT_BUFFER)",
+                ));
             }
             _ => {
                 if !(self.data_op(op)? || self.container_op(op)? || self.object_op(op)?) {
@@ -171,7 +185,10 @@ impl<'a, 'c> Machine<'a, 'c> {
         if self.stack.len() <= self.fence() {
             return Err(ReadErrorKind::StackUnderflow);
         }
-        self.stack.last().copied().ok_or(ReadErrorKind::StackUnderflow)
+        self.stack
+            .last()
+            .copied()
+            .ok_or(ReadErrorKind::StackUnderflow)
     }
 
     /// `POP`: drops the top value, or the last mark when no value is above it.

@@ -100,7 +100,7 @@ impl Machine<'_, '_> {
         };
         self.arena.count_items(current, items.len())?;
         if let Node::List(list) = self.arena.get_mut(id) {
-            list.extend(items);
+            fill(list, items);
         }
         Ok(())
     }
@@ -113,7 +113,7 @@ impl Machine<'_, '_> {
         };
         self.arena.count_items(current, pairs.len())?;
         if let Node::Dict(dict) = self.arena.get_mut(id) {
-            dict.extend(pairs);
+            fill(dict, pairs);
         }
         Ok(())
     }
@@ -126,9 +126,19 @@ impl Machine<'_, '_> {
         };
         self.arena.count_items(current, items.len())?;
         if let Node::Set(set) = self.arena.get_mut(id) {
-            set.extend(items);
+            fill(set, items);
         }
         Ok(())
+    }
+}
+
+/// Adds `items` to a container; an empty one takes the vector as it is (a
+/// million one-item lists then cost one small allocation each).
+fn fill<T>(container: &mut Vec<T>, items: Vec<T>) {
+    if container.is_empty() {
+        *container = items;
+    } else {
+        container.extend(items);
     }
 }
 

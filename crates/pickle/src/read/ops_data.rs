@@ -66,8 +66,9 @@ impl Machine<'_, '_> {
             }
             BINSTRING => {
                 let len = self.cur.i32_le()?;
-                let len = u64::try_from(len)
-                    .map_err(|_| ReadErrorKind::Malformed("BINSTRING pickle has negative byte count"))?;
+                let len = u64::try_from(len).map_err(|_| {
+                    ReadErrorKind::Malformed("BINSTRING pickle has negative byte count")
+                })?;
                 let data = self.cur.take(len)?.to_vec();
                 self.push_py2_str(data)?;
             }
@@ -136,8 +137,11 @@ impl Machine<'_, '_> {
     }
 
     fn push_utf8(&mut self, data: &[u8]) -> Result<()> {
-        let text = std::str::from_utf8(data)
-            .map_err(|_| ReadErrorKind::Malformed("string is not valid UTF-8 (lone surrogates are not supported)"))?;
+        let text = std::str::from_utf8(data).map_err(|_| {
+            ReadErrorKind::Malformed(
+                "string is not valid UTF-8 (lone surrogates are not supported)",
+            )
+        })?;
         self.push_node(Node::Str(text.to_owned()))
     }
 
@@ -147,7 +151,8 @@ impl Machine<'_, '_> {
             Py2Str::Bytes => Node::Bytes(data),
             Py2Str::Latin1 => Node::Str(data.iter().map(|&b| char::from(b)).collect()),
             Py2Str::Utf8 => Node::Str(
-                String::from_utf8(data).map_err(|_| ReadErrorKind::Malformed("Python 2 string is not valid UTF-8"))?,
+                String::from_utf8(data)
+                    .map_err(|_| ReadErrorKind::Malformed("Python 2 string is not valid UTF-8"))?,
             ),
         };
         self.push_node(node)

@@ -17,7 +17,7 @@ impl Machine<'_, '_> {
         match op {
             GLOBAL => {
                 let (global, kind) = self.global_line()?;
-                self.push_node(Node::Global(global, kind))?;
+                self.push_node(Node::Global(Box::new(global), kind))?;
             }
             STACK_GLOBAL => {
                 let name = self.pop()?;
@@ -25,7 +25,7 @@ impl Machine<'_, '_> {
                 let module = self.str_of(module, "STACK_GLOBAL")?;
                 let name = self.str_of(name, "STACK_GLOBAL")?;
                 let (global, kind) = self.resolve(module, name)?;
-                self.push_node(Node::Global(global, kind))?;
+                self.push_node(Node::Global(Box::new(global), kind))?;
             }
             REDUCE => {
                 let args = self.pop()?;
@@ -106,7 +106,7 @@ impl Machine<'_, '_> {
         const EXPECTED: &str = "an allowed class or built-in";
         match item {
             Item::Obj(id) => match self.arena.get(id) {
-                Node::Global(global, kind) => Ok((global.clone(), *kind)),
+                Node::Global(global, kind) => Ok((Global::clone(global), *kind)),
                 other => Err(wrong(op, EXPECTED, other.type_name())),
             },
             other => Err(wrong(op, EXPECTED, self.arena.type_name(other))),
@@ -120,7 +120,13 @@ impl Machine<'_, '_> {
                 Node::Tuple(items) => items.clone(),
                 other => return Err(wrong(op, "a tuple of arguments", other.type_name())),
             },
-            other => return Err(wrong(op, "a tuple of arguments", self.arena.type_name(other))),
+            other => {
+                return Err(wrong(
+                    op,
+                    "a tuple of arguments",
+                    self.arena.type_name(other),
+                ));
+            }
         };
         self.arena.count_items(0, items.len())?;
         Ok(items)
@@ -132,14 +138,26 @@ impl Machine<'_, '_> {
                 Node::Dict(pairs) => pairs.clone(),
                 other => return Err(wrong(op, "a dict of keyword arguments", other.type_name())),
             },
-            other => return Err(wrong(op, "a dict of keyword arguments", self.arena.type_name(other))),
+            other => {
+                return Err(wrong(
+                    op,
+                    "a dict of keyword arguments",
+                    self.arena.type_name(other),
+                ));
+            }
         };
         self.arena.count_items(0, pairs.len())?;
         Ok(pairs)
     }
 
     /// `NEWOBJ`/`NEWOBJ_EX`: `cls.__new__(cls, *args, **kwargs)`.
-    fn push_new(&mut self, cls: Item, args: Vec<Item>, kwargs: Vec<(Item, Item)>, op: &'static str) -> Result<()> {
+    fn push_new(
+        &mut self,
+        cls: Item,
+        args: Vec<Item>,
+        kwargs: Vec<(Item, Item)>,
+        op: &'static str,
+    ) -> Result<()> {
         let (class, kind) = self.global_of(cls, op)?;
         if kind != GlobalKind::Class {
             return Err(wrong(op, "an allowed class", format!("global {class}")));
@@ -159,7 +177,9 @@ impl Machine<'_, '_> {
     /// it with `__new__` when there are none.
     fn instantiate(&mut self, global: Global, kind: GlobalKind, args: Vec<Item>) -> Result<Node> {
         match kind {
-            GlobalKind::Class if args.is_empty() => Ok(instance(global, Construct::New, args, Vec::new())),
+            GlobalKind::Class if args.is_empty() => {
+                Ok(instance(global, Construct::New, args, Vec::new()))
+            }
             _ => self.call(global, kind, args),
         }
     }
@@ -176,13 +196,20 @@ impl Machine<'_, '_> {
                 inst.state = Some(state);
                 Ok(())
             }
-            Node::Instance(_) => Err(ReadErrorKind::Malformed("BUILD applied twice to one object")),
+            Node::Instance(_) => Err(ReadErrorKind::Malformed(
+                "BUILD applied twice to one object",
+            )),
             other => Err(wrong("BUILD", EXPECTED, other.type_name())),
         }
     }
 }
 
-fn instance(class: Global, construct: Construct, args: Vec<Item>, kwargs: Vec<(Item, Item)>) -> Node {
+fn instance(
+    class: Global,
+    construct: Construct,
+    args: Vec<Item>,
+    kwargs: Vec<(Item, Item)>,
+) -> Node {
     Node::Instance(Box::new(InstanceNode {
         class,
         construct,
@@ -193,7 +220,11 @@ fn instance(class: Global, construct: Construct, args: Vec<Item>, kwargs: Vec<(I
 }
 
 pub(crate) fn wrong(op: &'static str, expected: &'static str, found: String) -> ReadErrorKind {
-    ReadErrorKind::WrongType { op, expected, found }
+    ReadErrorKind::WrongType {
+        op,
+        expected,
+        found,
+    }
 }
 
 /// The built-in helpers, under their Python 3 and Python 2 spellings, with

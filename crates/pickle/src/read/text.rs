@@ -24,7 +24,8 @@ fn check_number_len(text: &[u8], max: usize) -> Result<()> {
 
 /// Decimal integer text with optional sign and surrounding ASCII spaces.
 fn parse_decimal(text: &[u8], what: &'static str) -> Result<BigInt> {
-    let text = std::str::from_utf8(text.trim_ascii()).map_err(|_| ReadErrorKind::Malformed(what))?;
+    let text =
+        std::str::from_utf8(text.trim_ascii()).map_err(|_| ReadErrorKind::Malformed(what))?;
     text.parse().map_err(|_| ReadErrorKind::Malformed(what))
 }
 
@@ -58,21 +59,24 @@ pub(crate) fn parse_memo_key(line: &[u8], max: usize) -> Result<u64> {
     check_number_len(line, max)?;
     let bad = ReadErrorKind::Malformed("invalid memo key");
     let key = parse_decimal(line, "invalid memo key")?;
-    key.to_i64()
-        .and_then(|k| u64::try_from(k).ok())
-        .ok_or(bad)
+    key.to_i64().and_then(|k| u64::try_from(k).ok()).ok_or(bad)
 }
 
 /// A module or name line of `GLOBAL`/`INST`.
 pub(crate) fn parse_name(line: &[u8]) -> Result<String> {
-    String::from_utf8(line.to_vec()).map_err(|_| ReadErrorKind::Malformed("global name is not UTF-8"))
+    String::from_utf8(line.to_vec())
+        .map_err(|_| ReadErrorKind::Malformed("global name is not UTF-8"))
 }
 
 /// The argument of `STRING`: a quoted Python 2 `repr` of a byte string.
 pub(crate) fn parse_quoted_string(line: &[u8]) -> Result<Vec<u8>> {
     let inner = match line {
         [q, inner @ .., last] if q == last && (*q == b'\'' || *q == b'"') => inner,
-        _ => return Err(ReadErrorKind::Malformed("the STRING opcode argument must be quoted")),
+        _ => {
+            return Err(ReadErrorKind::Malformed(
+                "the STRING opcode argument must be quoted",
+            ));
+        }
     };
     escape_decode(inner)
 }
@@ -117,7 +121,9 @@ fn escape_decode(text: &[u8]) -> Result<Vec<u8>> {
                     .get(i..i + 2)
                     .and_then(|h| std::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or(ReadErrorKind::Malformed("invalid \\x escape in STRING argument"))?;
+                    .ok_or(ReadErrorKind::Malformed(
+                        "invalid \\x escape in STRING argument",
+                    ))?;
                 out.push(hex);
                 i += 2;
             }
@@ -165,7 +171,9 @@ fn hex_escape(data: &[u8], at: usize) -> Result<(u32, usize)> {
         .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
         .and_then(|h| std::str::from_utf8(h).ok())
         .and_then(|h| u32::from_str_radix(h, 16).ok())
-        .ok_or(ReadErrorKind::Malformed("truncated \\uXXXX escape in UNICODE argument"))?;
+        .ok_or(ReadErrorKind::Malformed(
+            "truncated \\uXXXX escape in UNICODE argument",
+        ))?;
     Ok((code, at + 1 + width))
 }
 
@@ -210,7 +218,10 @@ mod tests {
     fn int_text() {
         assert_eq!(parse_int(b"01", 10), Ok(IntText::Bool(true)));
         assert_eq!(parse_int(b"00", 10), Ok(IntText::Bool(false)));
-        assert_eq!(parse_int(b"-42", 10), Ok(IntText::Int(BigInt::from(-42i64))));
+        assert_eq!(
+            parse_int(b"-42", 10),
+            Ok(IntText::Int(BigInt::from(-42i64)))
+        );
         assert_eq!(parse_int(b"0", 10), Ok(IntText::Int(BigInt::from(0i64))));
         assert!(parse_int(b"4x", 10).is_err());
         assert!(parse_int(b"", 10).is_err());
@@ -225,7 +236,10 @@ mod tests {
     #[test]
     fn float_text() {
         assert_eq!(parse_float(b"1e+100", 30), Ok(1e100));
-        assert_eq!(parse_float(b"-0.0", 30).map(f64::to_bits), Ok((-0.0f64).to_bits()));
+        assert_eq!(
+            parse_float(b"-0.0", 30).map(f64::to_bits),
+            Ok((-0.0f64).to_bits())
+        );
         assert_eq!(parse_float(b"inf", 30), Ok(f64::INFINITY));
         assert_eq!(parse_float(b"-inf", 30), Ok(f64::NEG_INFINITY));
         assert!(parse_float(b"nan", 30).is_ok_and(f64::is_nan));
@@ -251,11 +265,23 @@ mod tests {
     fn raw_unicode_escape() {
         assert_eq!(decode_raw_unicode_escape(b"a\xe9"), Ok("a\u{e9}".into()));
         assert_eq!(decode_raw_unicode_escape(br"\u20ac"), Ok("\u{20ac}".into()));
-        assert_eq!(decode_raw_unicode_escape(br"\U0001f600"), Ok("\u{1f600}".into()));
-        assert_eq!(decode_raw_unicode_escape(br"\ud83d\ude00"), Ok("\u{1f600}".into()));
-        assert_eq!(decode_raw_unicode_escape(br"\\u0041"), Ok(r"\\u0041".into()));
+        assert_eq!(
+            decode_raw_unicode_escape(br"\U0001f600"),
+            Ok("\u{1f600}".into())
+        );
+        assert_eq!(
+            decode_raw_unicode_escape(br"\ud83d\ude00"),
+            Ok("\u{1f600}".into())
+        );
+        assert_eq!(
+            decode_raw_unicode_escape(br"\\u0041"),
+            Ok(r"\\u0041".into())
+        );
         assert_eq!(decode_raw_unicode_escape(br"\\\u0041"), Ok(r"\\A".into()));
-        assert_eq!(decode_raw_unicode_escape(br"\\\\u0041"), Ok(r"\\\\u0041".into()));
+        assert_eq!(
+            decode_raw_unicode_escape(br"\\\\u0041"),
+            Ok(r"\\\\u0041".into())
+        );
         assert_eq!(decode_raw_unicode_escape(br"a\b"), Ok(r"a\b".into()));
         assert!(decode_raw_unicode_escape(br"\u12").is_err());
         assert!(decode_raw_unicode_escape(br"\ud800").is_err());

@@ -100,7 +100,10 @@ impl Builder {
     }
 
     fn items(&mut self, items: Vec<Item>, depth: usize) -> Result<Vec<Value>> {
-        items.into_iter().map(|item| self.value(item, depth)).collect()
+        items
+            .into_iter()
+            .map(|item| self.value(item, depth))
+            .collect()
     }
 
     fn pairs(&mut self, pairs: Vec<(Item, Item)>, depth: usize) -> Result<Vec<(Value, Value)>> {
@@ -152,7 +155,7 @@ fn atom_value(node: Node) -> Value {
         Node::Str(s) => Value::Str(s),
         Node::Bytes(b) => Value::Bytes(b),
         Node::BigInt(n) => Value::BigInt(n),
-        Node::Global(g, _) => Value::Global(Box::new(g)),
+        Node::Global(g, _) => Value::Global(g),
         // Containers never reach here; a taken node is a bug of ours, shown
         // as None rather than a panic.
         _ => Value::None,

@@ -78,13 +78,21 @@ impl<'v> Encoder<'_, 'v> {
             return Ok(());
         }
         let data = s.as_bytes();
-        let header = self.length_header(data.len(), SHORT_BINUNICODE, BINUNICODE, BINUNICODE8, 4)?;
+        let header =
+            self.length_header(data.len(), SHORT_BINUNICODE, BINUNICODE, BINUNICODE8, 4)?;
         self.out.write_data(&header, data);
         Ok(())
     }
 
     /// `SHORT_*` (protocol `short_from`+), 4-byte or 8-byte length header.
-    fn length_header(&self, len: usize, short: u8, long: u8, huge: u8, short_from: u8) -> Result<Vec<u8>> {
+    fn length_header(
+        &self,
+        len: usize,
+        short: u8,
+        long: u8,
+        huge: u8,
+        short_from: u8,
+    ) -> Result<Vec<u8>> {
         if self.proto >= short_from {
             if let Ok(n) = u8::try_from(len) {
                 return Ok(vec![short, n]);
@@ -189,7 +197,9 @@ fn raw_unicode_escape(s: &str, out: &mut Vec<u8>) {
         let code = u32::from(c);
         match code {
             0x10000.. => out.extend_from_slice(format!("\\U{code:08x}").as_bytes()),
-            0x100.. | 0x5c | 0 | 0x0a | 0x0d | 0x1a => out.extend_from_slice(format!("\\u{code:04x}").as_bytes()),
+            0x100.. | 0x5c | 0 | 0x0a | 0x0d | 0x1a => {
+                out.extend_from_slice(format!("\\u{code:04x}").as_bytes())
+            }
             _ => out.push(code as u8),
         }
     }
@@ -203,6 +213,9 @@ mod tests {
     fn raw_unicode_escape_matches_pickle() {
         let mut out = Vec::new();
         raw_unicode_escape("a\u{e9}\u{20ac}\u{1f600}\\\n\0\r\x1a", &mut out);
-        assert_eq!(out, b"a\xe9\\u20ac\\U0001f600\\u005c\\u000a\\u0000\\u000d\\u001a");
+        assert_eq!(
+            out,
+            b"a\xe9\\u20ac\\U0001f600\\u005c\\u000a\\u0000\\u000d\\u001a"
+        );
     }
 }

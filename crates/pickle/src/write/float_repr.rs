@@ -41,7 +41,11 @@ fn fixed(digits: &str, decpt: i32) -> String {
 
 fn exponent(digits: &str, exp: i32) -> String {
     let (first, rest) = digits.split_at(1);
-    let dot = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+    let dot = if rest.is_empty() {
+        String::new()
+    } else {
+        format!(".{rest}")
+    };
     let sign = if exp < 0 { '-' } else { '+' };
     format!("{first}{dot}e{sign}{:02}", exp.abs())
 }

@@ -37,7 +37,8 @@ impl<'v> Encoder<'_, 'v> {
                     protocol: self.proto,
                 });
             }
-            self.out.write(format!("c{}\n{}\n", key.0, key.1).as_bytes());
+            self.out
+                .write(format!("c{}\n{}\n", key.0, key.1).as_bytes());
         }
         let index = self.memoize(Ident::NONE);
         self.globals.insert(key, index);

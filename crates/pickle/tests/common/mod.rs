@@ -100,7 +100,15 @@ impl<'a> Canon<'a> {
         self.emit_plain(value, out, mark, depth);
     }
 
-    fn seq(&mut self, items: &'a [Value], open: &str, close: &str, out: &mut String, mark: bool, depth: usize) {
+    fn seq(
+        &mut self,
+        items: &'a [Value],
+        open: &str,
+        close: &str,
+        out: &mut String,
+        mark: bool,
+        depth: usize,
+    ) {
         out.push_str(open);
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
@@ -140,7 +148,11 @@ impl<'a> Canon<'a> {
             Value::Set(items) | Value::FrozenSet(items) => {
                 let mut sorted: Vec<&'a Value> = items.iter().collect();
                 sorted.sort_by_cached_key(|item| self.key(item));
-                out.push_str(if matches!(value, Value::Set(_)) { "S{" } else { "Z{" });
+                out.push_str(if matches!(value, Value::Set(_)) {
+                    "S{"
+                } else {
+                    "Z{"
+                });
                 for (i, item) in sorted.into_iter().enumerate() {
                     if i > 0 {
                         out.push(',');
