@@ -17,5 +17,6 @@
 pub mod base64;
 pub mod cpu;
 pub mod decode;
+pub mod payload;
 pub mod pickle;
 pub mod streams;

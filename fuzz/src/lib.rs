@@ -2,4 +2,5 @@
 //! Each module is plain Rust over the crate it tests, so the crate's normal
 //! tests can replay the seed corpus through the same checks.
 
+pub mod message;
 pub mod wire;

@@ -2,12 +2,10 @@
 //! standard input and output (a drop-in for `python -m ClusterShell.Gateway`).
 
 mod args;
-mod grooming;
 mod host;
 mod logging;
 mod request;
 mod serve;
-mod upstream;
 
 use std::process::ExitCode;
 
@@ -16,7 +14,6 @@ pub use host::short_hostname;
 pub use logging::{LogConfig, init as init_logging, python_level};
 pub use request::{request_local_workers, tree_options};
 pub use serve::serve;
-pub use upstream::{PROTOCOL_VERSION, Upstream, UpstreamEvent};
 
 /// The whole gateway program: parses `args` (after the program name), sets
 /// up the log, and serves the channel on standard input and output.

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use cscomm_channel::{InitiatorChannel, InitiatorConfig, InitiatorEvent};
 use cscomm_message::{NodeSet, PayloadCodec, PickledTopology, ShellRequest};
 use cscomm_ssh::{EventKind, ExecOptions, OutputMode, Session, SessionStdin, Transport};
 use tokio::sync::{mpsc, watch};
 
-use super::downstream::{Downstream, DownstreamEvent};
 use super::{Control, TreeEvent};
 
 /// The worker id our requests carry on a link (one run per link).
@@ -60,7 +60,10 @@ pub(super) async fn run(
         }
     };
     let mut link = Link::new(&spec, events);
-    link.channel.shell(SRCID, &spec.targets, &spec.request);
+    if let Err(error) = link.channel.shell(SRCID, &spec.targets, &spec.request) {
+        link.gateway_stderr(format!("{error:?}").into_bytes().into())
+            .await;
+    }
     link.drive(session, control, abort).await
 }
 
@@ -68,18 +71,22 @@ struct Link {
     gateway: String,
     targets: NodeSet,
     pending: HashSet<Arc<str>>,
-    channel: Downstream,
+    channel: InitiatorChannel,
+    /// Targets the gateway never set up for: to route again.
+    relaunch: NodeSet,
     events: mpsc::Sender<TreeEvent>,
 }
 
 impl Link {
     fn new(spec: &LinkSpec, events: mpsc::Sender<TreeEvent>) -> Self {
-        let codec = PayloadCodec::from_env().unwrap_or_default();
+        let mut config = InitiatorConfig::new(spec.gateway.clone(), (*spec.topology).clone());
+        config.codec = PayloadCodec::from_env().unwrap_or_default();
         Link {
             gateway: spec.gateway.clone(),
             targets: spec.targets.clone(),
             pending: spec.targets.iter().map(Arc::from).collect(),
-            channel: Downstream::new(&spec.gateway, &spec.topology, codec),
+            channel: InitiatorChannel::new(config),
+            relaunch: NodeSet::new(),
             events,
         }
     }
@@ -93,62 +100,73 @@ impl Link {
         let writer = spawn_writer(session.stdin());
         let mut control_open = true;
         loop {
-            let _ = writer.send(self.channel.take_output().freeze());
+            while let Some(bytes) = self.channel.poll_transmit() {
+                let _ = writer.send(bytes);
+            }
             if self.pending.is_empty() {
                 return self.finish(session, writer).await;
             }
             tokio::select! {
                 event = session.next_event() => match event {
                     Some(EventKind::StdoutChunk(bytes)) => self.channel.feed(&bytes),
-                    Some(EventKind::Stderr(line)) => self.gateway_stderr(line.bytes).await,
-                    Some(EventKind::Exited(exit)) => return self.gateway_gone(exit.code).await,
+                    Some(EventKind::Stderr(line)) => self.channel.feed_stderr_line(&line.bytes),
+                    Some(EventKind::Exited(exit)) => {
+                        self.channel.feed_eof();
+                        self.channel.process_exited(Some(exit.code));
+                        self.handle_channel_events().await;
+                        return self.gateway_gone().await;
+                    }
                     Some(_) => {}
-                    None => return self.gateway_gone(-1).await,
+                    None => {
+                        self.channel.process_exited(None);
+                        self.handle_channel_events().await;
+                        return self.gateway_gone().await;
+                    }
                 },
                 message = control.recv(), if control_open => match message {
-                    Some(Control::Write(data)) => self.channel.write(SRCID, &self.targets, data),
-                    Some(Control::Eof) => self.channel.eof(SRCID, &self.targets),
+                    Some(Control::Write(data)) => {
+                        let _ = self.channel.write(SRCID, &self.targets, data);
+                    }
+                    Some(Control::Eof) => {
+                        let _ = self.channel.eof(SRCID, &self.targets);
+                    }
                     None => control_open = false,
                 },
                 () = aborted(&mut abort) => return LinkEnd::Done,
             }
-            if !self.handle_channel_events().await {
-                return self.gateway_gone(-1).await;
-            }
+            self.handle_channel_events().await;
         }
     }
 
-    /// Handles what the channel decoded; `false` when the channel is dead.
-    async fn handle_channel_events(&mut self) -> bool {
+    /// Handles what the channel decoded.
+    async fn handle_channel_events(&mut self) {
         while let Some(event) = self.channel.poll_event() {
             match event {
-                DownstreamEvent::Ready => {
+                InitiatorEvent::Ready => {
                     tracing::debug!(
                         "channel to {} set up (peer {:?})",
                         self.gateway,
                         self.channel.peer_version()
                     );
                 }
-                DownstreamEvent::Output {
-                    srcid,
-                    stderr,
-                    nodes,
-                    data,
-                } => {
-                    self.output(srcid, stderr, &nodes, &data).await;
+                InitiatorEvent::StdOut { nodes, data, .. } => {
+                    self.output(false, &nodes, &data).await
                 }
-                DownstreamEvent::Retcode { nodes, retcode, .. } => {
-                    let code = i32::try_from(retcode).unwrap_or(255);
+                InitiatorEvent::StdErr { nodes, data, .. } => {
+                    self.output(true, &nodes, &data).await
+                }
+                InitiatorEvent::Exit { nodes, code, .. } => {
+                    let code = i32::try_from(code).unwrap_or(255);
                     for node in nodes.iter() {
                         self.end(&node, Some(code)).await;
                     }
                 }
-                DownstreamEvent::Timeout { nodes, .. } => {
+                InitiatorEvent::Timeout { nodes, .. } => {
                     for node in nodes.iter() {
                         self.end(&node, None).await;
                     }
                 }
-                DownstreamEvent::Routing {
+                InitiatorEvent::Routing {
                     event,
                     gateway,
                     targets,
@@ -162,24 +180,26 @@ impl Link {
                     })
                     .await;
                 }
-                DownstreamEvent::Error { reason, .. } => {
-                    self.gateway_stderr(reason.into_bytes().into()).await;
-                    return false;
+                InitiatorEvent::GatewayStderr { data, .. } => {
+                    for line in split_lines(&data) {
+                        self.gateway_stderr(line).await;
+                    }
                 }
-                DownstreamEvent::Closed => return false,
+                InitiatorEvent::GatewayError { reason } => {
+                    self.gateway_stderr(reason.into_bytes().into()).await;
+                }
+                InitiatorEvent::Unreachable { relaunch, .. } => {
+                    for (_, nodes) in relaunch {
+                        self.relaunch.update(&nodes);
+                    }
+                }
+                _ => {}
             }
         }
-        true
     }
 
-    async fn output(&mut self, srcid: u64, stderr: bool, nodes: &NodeSet, data: &Bytes) {
+    async fn output(&mut self, stderr: bool, nodes: &NodeSet, data: &Bytes) {
         let lines = split_lines(data);
-        if srcid == 0 {
-            for line in lines {
-                self.gateway_stderr(line).await;
-            }
-            return;
-        }
         for node in nodes.iter() {
             let node: Arc<str> = Arc::from(node);
             for line in &lines {
@@ -207,10 +227,15 @@ impl Link {
         self.emit(event).await;
     }
 
-    /// The gateway process ended (`code`, -1 when unknown) or its channel died.
-    async fn gateway_gone(mut self, code: i32) -> LinkEnd {
-        if !self.channel.is_setup() && code != 0 {
-            let targets = NodeSet::from_names(self.pending.iter().map(|n| &**n));
+    /// The gateway process ended: targets it never set up for are routed
+    /// again; the others still running end with exit code 76.
+    async fn gateway_gone(mut self) -> LinkEnd {
+        if !self.relaunch.is_empty() {
+            let targets = std::mem::take(&mut self.relaunch);
+            for node in targets.iter() {
+                self.pending.remove(node.as_str());
+            }
+            self.end_pending(EX_PROTOCOL).await;
             return LinkEnd::Unreachable {
                 gateway: self.gateway,
                 targets,

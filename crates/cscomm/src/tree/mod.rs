@@ -10,7 +10,6 @@
 mod blocking;
 mod conf;
 mod direct;
-mod downstream;
 mod driver;
 mod event;
 mod link;
