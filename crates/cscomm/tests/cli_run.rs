@@ -36,9 +36,13 @@ fn clush(sshd: &Sshd, args: &[&str], stdin: &[u8]) -> Output {
     run(&mut command, stdin)
 }
 
+/// cscomm run, without the user's or the system's topology either.
 fn cscomm(sshd: &Sshd, args: &[&str], stdin: &[u8]) -> Output {
+    let cfg = tempfile_dir("cscomm-cfg");
     let mut command = Command::new(env!("CARGO_BIN_EXE_cscomm"));
     command
+        .env("CLUSTERSHELL_CFGDIR", &cfg)
+        .env("XDG_CONFIG_HOME", &cfg)
         .arg("run")
         .args(["-o", &sshd.ssh_options()])
         .args(args);
@@ -51,15 +55,19 @@ fn tempfile_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-/// The lines, sorted, with clush's prefix made ours and progress updates
+/// The lines with clush's prefix made ours and progress updates
 /// (`clush:  5/12\r`, which clush prints even without a terminal) removed.
-fn sorted_lines(bytes: &[u8]) -> Vec<String> {
+fn lines(bytes: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes).replace("clush: ", "cscomm: ");
-    let mut lines: Vec<String> = text
-        .lines()
+    text.lines()
         .map(|line| line.rsplit('\r').next().unwrap_or(line).to_owned())
         .filter(|line| !line.trim().is_empty())
-        .collect();
+        .collect()
+}
+
+/// [`lines`], sorted.
+fn sorted_lines(bytes: &[u8]) -> Vec<String> {
+    let mut lines = lines(bytes);
     lines.sort();
     lines
 }
@@ -117,22 +125,49 @@ fn gathered_output_is_identical() {
 #[test]
 fn gathered_groups_are_ordered_as_clush_orders_them() {
     let sshd = common::sshd();
-    // Exit code and output from the node's address: 8 groups of sizes 1 to 2.
-    let args = [
-        "-b",
-        "-S",
-        "-w",
-        "node[1-12]",
-        "set -- $SSH_CONNECTION; echo $3; exit ${3##*.}",
-    ];
+    // Output from the node's address (node3 and node11 share one), exit
+    // code too in the first run: groups of sizes 1 to 2, several per code
+    // in the second, whose first nodes sort as text (node10 < node3).
+    for (nodes, exit) in [("node[1-12]", "exit ${3##*.}"), ("node[3,5,10-11]", "true")] {
+        let command = format!("set -- $SSH_CONNECTION; echo $3; {exit}");
+        let args = ["-b", "-S", "-w", nodes, &command];
+        let theirs = clush(sshd, &args, b"");
+        let ours = cscomm(sshd, &args, b"");
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout)
+        );
+        assert_eq!(sorted_lines(&ours.stderr), sorted_lines(&theirs.stderr));
+        assert_eq!(ours.status.code(), theirs.status.code());
+    }
+}
+
+#[test]
+fn gathered_exit_messages_in_the_order_codes_were_first_seen() {
+    // node1 ends last with 1, node2 and node10 first with 5.
+    let command = "set -- $SSH_CONNECTION; [ ${3##*.} = 1 ] && { sleep 1; exit 1; }; exit 5";
+    let args = ["-b", "-w", "node[1-2,10]", command];
+    let sshd = common::sshd();
     let theirs = clush(sshd, &args, b"");
     let ours = cscomm(sshd, &args, b"");
+    assert_eq!(ours.stdout, theirs.stdout);
+    assert_eq!(lines(&ours.stderr), lines(&theirs.stderr));
     assert_eq!(
-        String::from_utf8_lossy(&ours.stdout),
-        String::from_utf8_lossy(&theirs.stdout)
+        lines(&ours.stderr),
+        [
+            "cscomm: node[2,10] (2): exited with exit code 5",
+            "cscomm: node1: exited with exit code 1"
+        ]
     );
-    assert_eq!(sorted_lines(&ours.stderr), sorted_lines(&theirs.stderr));
-    assert_eq!(ours.status.code(), theirs.status.code());
+}
+
+#[test]
+fn quiet_modes_gathered_stderr_and_a_last_line_without_newline() {
+    let command = "echo x; echo e >&2; printf 'no newline'; exit 2";
+    same_as_clush(&["-b", "-q", "-w", "node[1-4]", command], b"");
+    same_as_clush(&["-b", "-S", "-w", "node[1-4]", command], b"");
+    same_as_clush(&["-S", "-q", "-w", "node[1-2]", command], b"");
+    same_as_clush(&["-q", "-w", "node[1-2]", command], b"");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! printed as `clush` prints it.
 
 mod display;
+mod progress;
 mod settings;
 mod stdin;
 
@@ -17,7 +18,8 @@ use display::Display;
 /// `cscomm run` options, named and meant as `clush`'s.
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// Target nodes (a node set; repeatable).
+    /// Target nodes (a node set such as `node[1-8],gw1`; repeatable; node
+    /// groups `@name` are not resolved).
     #[arg(short = 'w', value_name = "NODES", required = true)]
     pub(crate) nodes: Vec<String>,
     /// Nodes to exclude (a node set; repeatable).
@@ -76,7 +78,9 @@ pub(crate) struct RunArgs {
     )]
     pub(crate) gateway_command: String,
     /// The command to run (its words are joined with spaces, as clush does).
-    /// Output bytes are written as received, not re-encoded.
+    /// Output bytes are written exactly as the nodes sent them (clush
+    /// decodes them as UTF-8 with replacement characters); a last line
+    /// without a newline is printed with one.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub(crate) command: Vec<String>,
 }
@@ -99,8 +103,15 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         } else {
             run.close_stdin();
         }
-        while let Some(event) = run.next_event().await {
-            display.event(event)?;
+        let mut ticks = tokio::time::interval(progress::TICK);
+        loop {
+            tokio::select! {
+                event = run.next_event() => match event {
+                    Some(event) => display.event(event)?,
+                    None => break,
+                },
+                _ = ticks.tick() => display.tick()?,
+            }
         }
         Ok::<(), Box<dyn std::error::Error>>(())
     })?;

@@ -1,5 +1,6 @@
 //! Node sets, ClusterShell's `NodeSet`.
 
+mod build;
 mod iter;
 mod ops;
 mod parse;
@@ -121,12 +122,17 @@ impl NodeSet {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut out = NodeSet::new();
+        let mut builder = build::Builder::default();
         for name in names {
-            if let Some(mut single) = parse::single_node(name.as_ref()) {
-                out.update_raw(&mut single);
+            let name = crate::pystr::strip(name.as_ref());
+            if !name.is_empty() {
+                let (key, rsets) = parse::scan_single(name);
+                // Keys from scan_single are always valid patterns.
+                builder.add(key, rsets);
             }
         }
+        let mut out = NodeSet::new();
+        builder.flush_into(&mut out);
         out.settle();
         out
     }

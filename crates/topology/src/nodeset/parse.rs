@@ -1,6 +1,7 @@
 //! ClusterShell's node set syntax, read the way its `ParsingEngine` reads it
 //! (same splitting order, same quirks, same error texts).
 
+use super::build::Builder;
 use super::{Entry, NodeSet, Pattern, Ranges};
 use crate::pystr::{MAX_DIGITS, escaped, lstrip, rstrip, strip};
 use crate::rangeset::{Class, RangeError, parse_rangeset};
@@ -275,17 +276,6 @@ pub(crate) fn scan_single(text: &str) -> (String, Vec<RangeSet>) {
     (key, rsets)
 }
 
-/// A node set holding one node name (for `from_names`); `None` for an
-/// empty name.
-pub(crate) fn single_node(name: &str) -> Option<NodeSet> {
-    let name = strip(name);
-    if name.is_empty() {
-        return None;
-    }
-    let (key, rsets) = scan_single(name);
-    term_set(key, rsets)
-}
-
 /// The node set of one operand (ClusterShell's `NodeSetBase(pat, rgnd)`).
 fn term_set(key: String, rsets: Vec<RangeSet>) -> Option<NodeSet> {
     let pattern = Pattern::parse(&key)?;
@@ -304,6 +294,7 @@ fn term_set(key: String, rsets: Vec<RangeSet>) -> Option<NodeSet> {
 pub(crate) fn parse(input: &str, groups: Groups) -> Result<NodeSet, Error> {
     let parser = Parser { input };
     let mut acc = NodeSet::new();
+    let mut unions = Builder::default();
     let mut rest = strip(input);
     let mut op = ',';
     while !rest.is_empty() {
@@ -312,14 +303,20 @@ pub(crate) fn parse(input: &str, groups: Groups) -> Result<NodeSet, Error> {
         if groups == Groups::Reject {
             check_groups(&parser, &term.key, cur)?;
         }
-        let Some(mut set) = term_set(term.key, term.rsets) else {
-            return Err(parser.error(cur, "internal error: invalid pattern", 0));
-        };
-        match op {
-            '!' => acc.difference_update_raw(&set),
-            '&' => acc.intersection_update_raw(&mut set),
-            '^' => acc.symmetric_difference_update_raw(&mut set),
-            _ => acc.update_raw(&mut set),
+        if op == ',' {
+            if !unions.add(term.key, term.rsets) {
+                return Err(parser.error(cur, "internal error: invalid pattern", 0));
+            }
+        } else {
+            let Some(mut set) = term_set(term.key, term.rsets) else {
+                return Err(parser.error(cur, "internal error: invalid pattern", 0));
+            };
+            unions.flush_into(&mut acc);
+            match op {
+                '!' => acc.difference_update_raw(&set),
+                '&' => acc.intersection_update_raw(&mut set),
+                _ => acc.symmetric_difference_update_raw(&mut set),
+            }
         }
         match next {
             Some((next_op, after)) => {
@@ -329,6 +326,7 @@ pub(crate) fn parse(input: &str, groups: Groups) -> Result<NodeSet, Error> {
             None => break,
         }
     }
+    unions.flush_into(&mut acc);
     acc.settle();
     Ok(acc)
 }

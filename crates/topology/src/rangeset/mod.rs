@@ -105,6 +105,10 @@ impl RangeSet {
             .flat_map(|r| (r.lo..=r.hi).map(move |v| (r.class, v)))
     }
 
+    pub(crate) fn into_runs(self) -> Vec<Run> {
+        self.runs
+    }
+
     pub(crate) fn runs(&self) -> &[Run] {
         &self.runs
     }
@@ -159,32 +163,32 @@ impl RangeSet {
         RangeSet { runs: out }
     }
 
-    /// Adds `start..stop` by `step` printed with padding `pad`, as
-    /// ClusterShell's `add_range` (callers check the bounds).
-    pub(crate) fn add_range(&mut self, start: i128, stop: i128, step: i128, pad: u32) {
-        let mut added = Vec::new();
-        if step == 1 {
-            let mut cur = start;
-            while cur < stop {
-                let class = Class::of(cur, pad);
+    /// Builds from runs in any order, possibly overlapping.
+    pub(crate) fn from_runs(mut runs: Vec<Run>) -> RangeSet {
+        runs.sort_unstable_by_key(|r| (r.class, r.lo));
+        RangeSet::from_sorted_runs(runs)
+    }
+
+    /// Appends to `runs` the elements `start..stop` by `step` printed with
+    /// padding `pad`, as ClusterShell's `add_range` (callers check the
+    /// bounds).
+    pub(crate) fn push_range(runs: &mut Vec<Run>, start: i128, stop: i128, step: i128, pad: u32) {
+        let mut cur = start;
+        while cur < stop {
+            let class = Class::of(cur, pad);
+            if step == 1 {
                 let hi = class.values().1.min(stop - 1);
-                added.push(Run { class, lo: cur, hi });
+                runs.push(Run { class, lo: cur, hi });
                 cur = hi + 1;
-            }
-        } else {
-            let mut cur = start;
-            while cur < stop {
-                added.push(Run {
-                    class: Class::of(cur, pad),
+            } else {
+                runs.push(Run {
+                    class,
                     lo: cur,
                     hi: cur,
                 });
                 cur += step;
             }
-            added.sort_by_key(|r| (r.class, r.lo));
         }
-        let other = RangeSet::from_sorted_runs(added);
-        *self = self.union(&other);
     }
 }
 

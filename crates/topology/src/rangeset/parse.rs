@@ -1,11 +1,15 @@
 //! ClusterShell's range set syntax: `"1-3,5,08-12,1-9/2,-3--1"`.
 
-use super::RangeSet;
+use super::{RangeSet, Run};
 use crate::pystr::{IntError, py_int, py_len, strip};
 
 /// Most elements one stepped range (`a-b/step`, step > 1) may add; each is
 /// stored on its own, so this bounds memory on hostile input.
 pub(crate) const MAX_STEPPED_ELEMENTS: i128 = 1 << 20;
+
+/// Most separate runs (isolated elements, or ranges of another padding) a
+/// range set text may produce; bounds memory on hostile stepped ranges.
+const MAX_RUNS: usize = 1 << 22;
 
 /// ClusterShell refuses ranges of `1e9` elements or more.
 const MAX_RANGE: i128 = 1_000_000_000;
@@ -86,7 +90,7 @@ fn split_bounds<'a>(part: &str, base: &'a str) -> Result<Bounds<'a>, RangeError>
 }
 
 /// Parses one comma-separated piece into `out` (ClusterShell's `_parse`).
-fn parse_piece(out: &mut RangeSet, piece: &str) -> Result<(), RangeError> {
+fn parse_piece(out: &mut Vec<Run>, piece: &str) -> Result<(), RangeError> {
     let part = strip(piece);
     let (base, step_text) = part.split_once('/').unwrap_or((part, "1"));
     let step =
@@ -157,17 +161,25 @@ fn parse_piece(out: &mut RangeSet, piece: &str) -> Result<(), RangeError> {
         .filter(|&p| p as usize <= crate::pystr::MAX_DIGITS);
     let pad =
         pad.ok_or_else(|| RangeError::new(part, "integer too large (more than 38 digits)"))?;
-    out.add_range(first, last + 1, step, pad);
+    RangeSet::push_range(out, first, last + 1, step, pad);
     Ok(())
 }
 
 /// Parses ClusterShell's range set syntax.
 pub(crate) fn parse_rangeset(text: &str) -> Result<RangeSet, RangeError> {
-    let mut out = RangeSet::new();
+    let mut runs = Vec::new();
+    let mut compact_at = MAX_RUNS;
     for piece in text.split(',') {
-        parse_piece(&mut out, piece)?;
+        parse_piece(&mut runs, piece)?;
+        if runs.len() > compact_at {
+            runs = RangeSet::from_runs(runs).into_runs();
+            if runs.len() > MAX_RUNS {
+                return Err(RangeError::new(strip(piece), "range too large"));
+            }
+            compact_at = runs.len() + MAX_RUNS;
+        }
     }
-    Ok(out)
+    Ok(RangeSet::from_runs(runs))
 }
 
 #[cfg(test)]

@@ -2,15 +2,17 @@
 //! identical outputs gathered under a node set header at the end; then the
 //! exit-code and timeout messages on standard error.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 use cscomm::tree::{NodeSet, TreeEvent};
 
+use super::progress::Progress;
+
 /// The separator line of gathered headers.
 const SEPARATOR: &str = "---------------";
 /// The prefix of our own messages (clush says `clush:`).
-const PROG: &str = "cscomm";
+pub(super) const PROG: &str = "cscomm";
 
 /// What was seen of one node.
 #[derive(Debug, Default)]
@@ -22,9 +24,6 @@ struct NodeState {
     timed_out: bool,
 }
 
-/// A progress line appears on a terminal after this long.
-const PROGRESS_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
-
 /// The display of one run.
 pub(super) struct Display {
     progress: Option<Progress>,
@@ -32,6 +31,11 @@ pub(super) struct Display {
     quiet: bool,
     maxrc: bool,
     nodes: BTreeMap<String, NodeState>,
+    /// Return codes in the order they were first seen (clush's order of
+    /// the -b exit-code messages).
+    codes_seen: Vec<i32>,
+    /// Standard output is a terminal: each line is flushed at once.
+    line_flush: bool,
     stdout: io::BufWriter<io::Stdout>,
 }
 
@@ -45,6 +49,8 @@ impl Display {
             quiet,
             maxrc,
             nodes: BTreeMap::new(),
+            codes_seen: Vec::new(),
+            line_flush: std::io::IsTerminal::is_terminal(&io::stdout()),
             stdout: io::BufWriter::new(io::stdout()),
         }
     }
@@ -52,14 +58,43 @@ impl Display {
     /// Shows or records one event.
     pub(super) fn event(&mut self, event: TreeEvent) -> io::Result<()> {
         let ended = matches!(event, TreeEvent::Exit { .. } | TreeEvent::Timeout { .. });
-        if let Some(progress) = &mut self.progress {
-            progress.clear()?;
+        if self.prints(&event) {
+            if let Some(progress) = &mut self.progress {
+                progress.clear()?;
+            }
         }
         self.record(event)?;
         if let Some(progress) = &mut self.progress {
-            progress.update(ended)?;
+            progress.count(ended);
         }
         Ok(())
+    }
+
+    /// Called on a timer: flushes standard output (so that a slow run's
+    /// lines are not held back) and redraws the progress line if due.
+    pub(super) fn tick(&mut self) -> io::Result<()> {
+        self.stdout.flush()?;
+        match &mut self.progress {
+            Some(progress) => progress.draw(),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether showing `event` writes something now.
+    fn prints(&self, event: &TreeEvent) -> bool {
+        match event {
+            TreeEvent::Stdout { .. } => !self.gather,
+            TreeEvent::Stderr { .. } | TreeEvent::GatewayStderr { .. } => true,
+            TreeEvent::Exit { code, .. } => self.exit_said_at_once(*code),
+            TreeEvent::Routing { event, .. } => !self.quiet && event.contains("reroute"),
+            _ => false,
+        }
+    }
+
+    /// Line mode says a node's non-zero exit code as the node ends, as
+    /// clush does (not with -S -q).
+    fn exit_said_at_once(&self, code: i32) -> bool {
+        !self.gather && code > 0 && !(self.maxrc && self.quiet)
     }
 
     fn record(&mut self, event: TreeEvent) -> io::Result<()> {
@@ -72,17 +107,22 @@ impl Display {
                 state.output.extend_from_slice(&line);
                 state.lines += 1;
             }
-            TreeEvent::Stdout { node, line } => labelled(&mut self.stdout, &node, &line)?,
+            TreeEvent::Stdout { node, line } => {
+                labelled(&mut self.stdout, &node, &line)?;
+                if self.line_flush {
+                    self.stdout.flush()?;
+                }
+            }
             TreeEvent::Stderr { node, line } => {
                 self.stdout.flush()?;
                 labelled(&mut io::stderr().lock(), &node, &line)?;
             }
             TreeEvent::GatewayStderr { gateway, line } => {
-                labelled(&mut io::stderr().lock(), &gateway, &line)?
+                self.stdout.flush()?;
+                labelled(&mut io::stderr().lock(), &gateway, &line)?;
             }
             TreeEvent::Exit { node, code } => {
-                // Line mode says it at once, as clush does at each node's end.
-                if !self.gather && code > 0 && !(self.maxrc && self.quiet) {
+                if self.exit_said_at_once(code) {
                     self.stdout.flush()?;
                     writeln!(
                         io::stderr().lock(),
@@ -90,9 +130,23 @@ impl Display {
                     )?;
                 }
                 self.nodes.entry(node.to_string()).or_default().exit_code = Some(code);
+                if !self.codes_seen.contains(&code) {
+                    self.codes_seen.push(code);
+                }
             }
             TreeEvent::Timeout { node } => {
                 self.nodes.entry(node.to_string()).or_default().timed_out = true
+            }
+            TreeEvent::Routing {
+                event,
+                gateway,
+                targets,
+            } if !self.quiet && event.contains("reroute") => {
+                self.stdout.flush()?;
+                writeln!(
+                    io::stderr().lock(),
+                    "{PROG}: rerouting commands for {targets} due to the failure of gateway {gateway}"
+                )?;
             }
             _ => {}
         }
@@ -100,7 +154,8 @@ impl Display {
     }
 
     /// Prints what was gathered and the end-of-run messages; returns the
-    /// exit code.
+    /// exit code (0, or with -S the largest return code, 255 after a
+    /// timeout, as clush).
     pub(super) fn finish(mut self) -> io::Result<u8> {
         if let Some(progress) = &mut self.progress {
             progress.clear()?;
@@ -141,39 +196,37 @@ impl Display {
         Ok(())
     }
 
-    /// The gathered blocks in clush's order.
+    /// The gathered blocks in clush's order: by return code, then larger
+    /// groups first, then by the name of each group's first node compared
+    /// as text (clush's key: `node10` comes before `node2`).
     fn gathered_blocks(&self) -> Vec<(NodeSet, Vec<u8>)> {
-        // Node set order (node2 before node10), to sort groups by first node.
-        let rank: std::collections::HashMap<String, usize> = NodeSet::from_names(self.nodes.keys())
-            .iter()
-            .enumerate()
-            .map(|(i, node)| (node, i))
-            .collect();
         let mut blocks = Vec::new();
         for (_, nodes) in self.by_exit_code() {
+            // Identical outputs, in order of first appearance.
+            let mut index: HashMap<&[u8], usize> = HashMap::new();
             let mut groups: Vec<(&[u8], Vec<&str>)> = Vec::new();
             for node in nodes {
                 let state = &self.nodes[node];
                 if state.lines == 0 {
                     continue;
                 }
-                match groups
-                    .iter_mut()
-                    .find(|(output, _)| *output == state.output.as_slice())
-                {
-                    Some((_, members)) => members.push(node),
-                    None => groups.push((&state.output, vec![node])),
-                }
+                let output = state.output.as_slice();
+                let slot = *index.entry(output).or_insert_with(|| {
+                    groups.push((output, Vec::new()));
+                    groups.len() - 1
+                });
+                groups[slot].1.push(node);
             }
-            let mut groups: Vec<(NodeSet, Vec<u8>)> = groups
+            let mut groups: Vec<(usize, String, NodeSet, Vec<u8>)> = groups
                 .into_iter()
-                .map(|(output, members)| (NodeSet::from_names(members), output.to_vec()))
+                .map(|(output, members)| {
+                    let set = NodeSet::from_names(members);
+                    let first = set.iter().next().unwrap_or_default();
+                    (set.len(), first, set, output.to_vec())
+                })
                 .collect();
-            groups.sort_by_key(|(set, _)| {
-                let first = set.iter().next().and_then(|n| rank.get(&n).copied());
-                (std::cmp::Reverse(set.len()), first)
-            });
-            blocks.extend(groups);
+            groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            blocks.extend(groups.into_iter().map(|(_, _, set, output)| (set, output)));
         }
         blocks
     }
@@ -188,7 +241,8 @@ impl Display {
         codes
     }
 
-    /// With -b, one message per return code; in both modes the timeouts.
+    /// With -b, one message per return code (in the order codes were first
+    /// seen); in both modes the timeouts.
     fn print_exit_messages(&self) -> io::Result<()> {
         let mut err = io::stderr().lock();
         let timed_out: Vec<&str> = self
@@ -210,10 +264,11 @@ impl Display {
         if self.maxrc && self.quiet {
             return Ok(());
         }
-        for (code, nodes) in self.by_exit_code() {
-            if code == 0 {
+        let mut by_code = self.by_exit_code();
+        for code in &self.codes_seen {
+            let Some(nodes) = by_code.remove(code).filter(|_| *code != 0) else {
                 continue;
-            }
+            };
             let set = NodeSet::from_names(nodes);
             let count = if !self.quiet && set.len() > 1 {
                 format!(" ({})", set.len())
@@ -239,45 +294,4 @@ fn labelled(out: &mut impl Write, node: &str, line: &[u8]) -> io::Result<()> {
     out.write_all(b": ")?;
     out.write_all(line)?;
     out.write_all(b"\n")
-}
-
-/// `cscomm: done/total` on standard error (a terminal), once a run is long.
-struct Progress {
-    total: usize,
-    done: usize,
-    started: std::time::Instant,
-    shown: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Self {
-        Progress {
-            total,
-            done: 0,
-            started: std::time::Instant::now(),
-            shown: false,
-        }
-    }
-
-    fn update(&mut self, ended: bool) -> io::Result<()> {
-        self.done += usize::from(ended);
-        if self.started.elapsed() < PROGRESS_AFTER {
-            return Ok(());
-        }
-        self.shown = true;
-        write!(
-            io::stderr().lock(),
-            "{PROG}: {}/{}\r",
-            self.done,
-            self.total
-        )
-    }
-
-    /// Erases the line before other output.
-    fn clear(&mut self) -> io::Result<()> {
-        if std::mem::take(&mut self.shown) {
-            write!(io::stderr().lock(), "\x1b[2K\r")?;
-        }
-        Ok(())
-    }
 }

@@ -30,7 +30,9 @@ pub(super) fn targets(args: &RunArgs) -> Result<NodeSet, String> {
 }
 
 fn parse(text: &str) -> Result<NodeSet, String> {
-    NodeSet::parse_literal(text).map_err(|e| format!("invalid node set {text:?}: {e}"))
+    // Node groups (`@name`) are not resolved: an error, not a node name.
+    text.parse::<NodeSet>()
+        .map_err(|e| format!("invalid node set {text:?}: {e}"))
 }
 
 /// The tree-run settings of the command line.

@@ -12,8 +12,11 @@ pub(super) fn forward(handle: TreeHandle) {
         let mut buf = vec![0; 64 * 1024];
         loop {
             match stdin.read(&mut buf) {
-                Ok(0) | Err(_) => break,
+                Ok(0) => break,
                 Ok(n) => handle.write(buf[..n].to_vec()),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                // As clush: a read error ends the input.
+                Err(_) => break,
             }
         }
         handle.close_stdin();
