@@ -166,3 +166,48 @@ async fn a_gateway_down_is_routed_around() {
             .any(|l| l.contains("Connection refused"))
     );
 }
+
+/// A gateway program choosing by host: ClusterShell's Python gateway on
+/// `python_host` (a loopback address), ours anywhere else.
+fn mixed_gateway(python_host: &str) -> String {
+    let dir = cscomm_testkit::python::workspace_root().join("target/mixed-gateway");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("gateway-{python_host}"));
+    let script = format!(
+        "#!/bin/sh\nset -- $SSH_CONNECTION\nif [ \"$3\" = {python_host} ]; then exec {} -m ClusterShell.Gateway -Bu; fi\nexec {} -m ClusterShell.Gateway -Bu\n",
+        python_gateway(),
+        env!("CARGO_BIN_EXE_cscomm-gateway"),
+    );
+    std::fs::write(&path, script).unwrap();
+    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&path, permissions).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// Mixed trees driven by our initiator: admin -> gw1 -> gw2 -> nodes, with
+/// the Python gateway at one level and ours at the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mixed_two_level_trees() {
+    let sshd = common::sshd();
+    let nodes = ["node3", "node4", "node5"];
+    for python_level in ["gw1", "gw2"] {
+        let python_host = sshd.address_of(python_level).unwrap().to_string();
+        let gateway = mixed_gateway(&python_host);
+        let mut options = options(sshd, "gw1", "gw2", &gateway);
+        // As ClusterShell does: the variable travels in the command, so that
+        // a Python gateway starts its sub-gateways with the same program.
+        options.invoke_gateway = format!(
+            "CLUSTERSHELL_GW_PYTHON_EXECUTABLE={gateway} {}",
+            options.invoke_gateway
+        );
+        let mut topology = PickledTopology::new("admin".parse().unwrap());
+        let first = topology.add_group(0, "gw1".parse().unwrap());
+        let second = topology.add_group(first, "gw2".parse().unwrap());
+        topology.add_group(second, "node[3-5]".parse().unwrap());
+        options.topology = Some(Arc::new(topology));
+        let log = run_on(options, "node[3-5]").await;
+        check_nodes(sshd, &log, &nodes);
+        assert!(log.routing.is_empty(), "{python_level}: {:?}", log.routing);
+    }
+}
