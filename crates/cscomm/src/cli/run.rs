@@ -70,13 +70,12 @@ pub(crate) struct RunArgs {
     /// are commands run on this machine (`%h` is the node name).
     #[arg(long)]
     pub(crate) local: bool,
-    /// The command that starts a gateway on a gateway host.
-    #[arg(
-        long,
-        value_name = "COMMAND",
-        default_value = "python3 -m ClusterShell.Gateway -Bu"
-    )]
-    pub(crate) gateway_command: String,
+    /// The command that starts a gateway on a gateway host (default, as
+    /// ClusterShell: `$CLUSTERSHELL_GW_PYTHON_EXECUTABLE` or `python3`, then
+    /// `-m ClusterShell.Gateway -Bu`). `PYTHONPATH` and the
+    /// `CLUSTERSHELL_GW_*` variables set here are passed in front of it.
+    #[arg(long, value_name = "COMMAND")]
+    pub(crate) gateway_command: Option<String>,
     /// The command to run (its words are joined with spaces, as clush does).
     /// Output bytes are written exactly as the nodes sent them (clush
     /// decodes them as UTF-8 with replacement characters); a last line

@@ -54,7 +54,7 @@ pub(super) fn tree_options(args: &RunArgs) -> Result<TreeOptions, Box<dyn std::e
     let invoke_gateway = if args.local {
         local_gateway_command()?
     } else {
-        args.gateway_command.clone()
+        remote_gateway_command(args.gateway_command.as_deref())
     };
     Ok(TreeOptions {
         fanout: args.fanout.max(1),
@@ -87,6 +87,36 @@ fn root_name(args: &RunArgs, path: &Path) -> Result<String, Box<dyn std::error::
         .first()
         .and_then(|nodes| nodes.iter().next())
         .ok_or_else(|| "the topology has no route".into())
+}
+
+/// The variables ClusterShell passes to its gateways when they are set.
+const GATEWAY_ENV: [&str; 5] = [
+    "PYTHONPATH",
+    "CLUSTERSHELL_GW_PYTHON_EXECUTABLE",
+    "CLUSTERSHELL_GW_LOG_DIR",
+    "CLUSTERSHELL_GW_LOG_LEVEL",
+    "CLUSTERSHELL_GW_B64_LINE_LENGTH",
+];
+
+/// The gateway command as ClusterShell builds it: `NAME=value` for each of
+/// [`GATEWAY_ENV`] set here, then `command` or the default interpreter.
+fn remote_gateway_command(command: Option<&str>) -> String {
+    let mut words: Vec<String> = GATEWAY_ENV
+        .iter()
+        .filter_map(|name| {
+            let value = std::env::var(name).ok().filter(|v| !v.is_empty())?;
+            Some(format!("{name}={value}"))
+        })
+        .collect();
+    match command {
+        Some(command) => words.push(command.to_owned()),
+        None => {
+            let exe = std::env::var("CLUSTERSHELL_GW_PYTHON_EXECUTABLE")
+                .unwrap_or_else(|_| "python3".to_owned());
+            words.push(format!("{exe} -m ClusterShell.Gateway -Bu"));
+        }
+    }
+    words.join(" ")
 }
 
 /// This program as a gateway (`cscomm gateway`), quoted for `/bin/sh`.
