@@ -15,7 +15,7 @@ use std::thread;
 use cscomm_testkit::python::{Peer, Python};
 use serde_json::{Value, json};
 
-const INITIATOR: &str = include_str!("peer/tree_initiator.py");
+const INITIATOR: &str = cscomm_testkit::python::TREE_INITIATOR;
 
 fn main() {
     if std::env::args().any(|a| a == "ClusterShell.Gateway") {

@@ -17,7 +17,7 @@ use cscomm_message::{NodeSet, Number, PickledTopology, ShellRequest, Value as Py
 use cscomm_testkit::python::{Peer, Python};
 use serde_json::{Value, json};
 
-const INITIATOR: &str = include_str!("peer/tree_initiator.py");
+const INITIATOR: &str = cscomm_testkit::python::TREE_INITIATOR;
 const SRCID: u64 = 140_000_000_000_001;
 
 enum Input {

@@ -8,7 +8,7 @@ use std::thread;
 use cscomm_testkit::python::Python;
 use serde_json::{Value, json};
 
-const INITIATOR: &str = include_str!("peer/tree_initiator.py");
+const INITIATOR: &str = cscomm_testkit::python::TREE_INITIATOR;
 
 /// What ClusterShell's initiator received through `gateway` (an executable
 /// standing for the Python interpreter of the gateway command).

@@ -138,3 +138,11 @@ impl Python {
         output.stdout
     }
 }
+
+/// A Python script running ClusterShell's own tree-mode initiator (Task,
+/// TreeWorker, PropagationChannel) against a gateway program, through a
+/// stand-in ssh that runs everything on this machine, and printing what it
+/// received per node as JSON. Arguments: the gateway executable (as
+/// `CLUSTERSHELL_GW_PYTHON_EXECUTABLE`) and a scenario in JSON; see the
+/// script's docstring.
+pub const TREE_INITIATOR: &str = include_str!("peer/tree_initiator.py");
