@@ -93,10 +93,13 @@ impl Python {
             .expect("interpreter lives in a bin directory")
     }
 
-    /// A command running this interpreter, isolated from the user's site.
+    /// A command running this interpreter, isolated from the user's site,
+    /// with a fixed hash seed (set and dict-of-set orders are the same in
+    /// every run, so outputs can be compared).
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(&self.exe);
         cmd.env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PYTHONHASHSEED", "0")
             .env_remove("PYTHONPATH");
         cmd
     }

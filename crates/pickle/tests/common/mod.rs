@@ -4,8 +4,6 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::process::Stdio;
 
 use cscomm_pickle::{Construct, SharedId, SharedIndex, Value};
 use cscomm_testkit::python::Python;
@@ -20,31 +18,8 @@ pub const CORPUS_PY: &str = include_str!("../py/corpus.py");
 /// feeding `stdin`; panics with Python's stderr on failure.
 pub fn run_python(body: &str, stdin: &[u8]) -> String {
     let script = format!("{CANON_PY}\n{CORPUS_PY}\n{body}");
-    let py = Python::clustershell();
-    let mut child = py
-        .command()
-        .env("PYTHONHASHSEED", "0")
-        .arg("-c")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the Python peer");
-    let mut input = child.stdin.take().expect("piped stdin");
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().expect("wait for Python");
-    writer.join().expect("stdin writer");
-    assert!(
-        output.status.success(),
-        "Python failed ({}):\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("Python prints text")
+    let out = Python::clustershell().run_ok(&script, &[], stdin);
+    String::from_utf8(out).expect("Python prints text")
 }
 
 pub fn hex(data: &[u8]) -> String {
