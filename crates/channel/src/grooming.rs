@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use cscomm_message::{MessageKind, NodeSet};
 
-use crate::msgtree::MsgTree;
+use crate::msgtree::{MAX_ELEMS, MsgTree};
 
 /// How a [`GroomingBuffer`] gathers output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +139,7 @@ impl GroomingBuffer {
         };
         tree.add(node, line);
         self.buffered += line.len() + 1;
-        if self.buffered > self.config.max_buffered {
+        if self.buffered > self.config.max_buffered || tree.elems() >= MAX_ELEMS {
             self.flush();
         }
     }
@@ -233,6 +233,11 @@ impl GroomingBuffer {
     /// The next message to send upstream.
     pub fn poll_message(&mut self) -> Option<MessageKind> {
         self.ready.pop_front()
+    }
+
+    /// How many messages wait for [`poll_message`](Self::poll_message).
+    pub fn ready(&self) -> usize {
+        self.ready.len()
     }
 
     /// Output bytes gathered and not yet emitted.

@@ -7,32 +7,51 @@
 //! them), because their order decides the order of later groups; past
 //! `max_retained` bytes of lines the tree is emptied instead (bounded
 //! memory; see `docs/CHANNEL.md`).
+//!
+//! The tree is compact: line bytes live in one arena, elements link to
+//! each other by 32-bit indices, and the index from (parent, line) to
+//! element keeps only a hash, its collisions chained through the elements:
+//! about 60 bytes of bookkeeping per distinct line.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 
-const ROOT: usize = 0;
+const ROOT: u32 = 0;
+/// No element (the end of a list).
+const NONE: u32 = u32::MAX;
+/// Past this many elements the tree starts afresh at its next take (the
+/// grooming buffer ticks before it gets there).
+pub(crate) const MAX_ELEMS: usize = 1 << 31;
 
 #[derive(Debug)]
 struct Elem {
-    line: Bytes,
-    parent: usize,
-    /// In order of creation.
-    children: Vec<usize>,
-    /// Nodes whose output ends here.
-    nodes: Vec<Arc<str>>,
+    /// Where the line's bytes start in the arena.
+    start: usize,
+    len: usize,
+    parent: u32,
+    /// The children, in order of creation.
+    first_child: u32,
+    last_child: u32,
+    next_sibling: u32,
+    /// The element created before this one whose (parent, line) has the
+    /// same hash.
+    next_same_hash: u32,
 }
 
 /// Lines of many nodes, gathered.
 #[derive(Debug)]
 pub(crate) struct MsgTree {
     elems: Vec<Elem>,
-    index: HashMap<(usize, Bytes), usize>,
-    /// Where each node's output ends, with its position in that element's
-    /// node list kept implicit (removal searches it).
-    nodes: HashMap<Arc<str>, usize>,
+    /// Every element's line, one after the other.
+    lines: Vec<u8>,
+    /// Hash of (parent, line) -> the last element created with that hash.
+    index: HashMap<u64, u32>,
+    hasher: RandomState,
+    /// Where each node's output ends.
+    nodes: HashMap<Arc<str>, u32>,
     retained: usize,
     max_retained: usize,
 }
@@ -40,8 +59,10 @@ pub(crate) struct MsgTree {
 impl MsgTree {
     pub(crate) fn new(max_retained: usize) -> MsgTree {
         MsgTree {
-            elems: vec![root()],
+            elems: vec![elem(0, 0, ROOT, NONE)],
+            lines: Vec::new(),
             index: HashMap::new(),
+            hasher: RandomState::new(),
             nodes: HashMap::new(),
             retained: 0,
             max_retained,
@@ -54,38 +75,49 @@ impl MsgTree {
         self.nodes.is_empty()
     }
 
-    /// Appends `line` to the output of `node`.
-    pub(crate) fn add(&mut self, node: &str, line: &[u8]) {
-        let (key, from) = match self.nodes.get_key_value(node) {
-            Some((key, &at)) => (key.clone(), at),
-            None => (Arc::from(node), ROOT),
-        };
-        let to = self.child(from, line);
-        if from != ROOT {
-            let nodes = &mut self.elems[from].nodes;
-            if let Some(i) = nodes.iter().position(|n| *n == key) {
-                nodes.swap_remove(i);
-            }
-        }
-        self.elems[to].nodes.push(key.clone());
-        self.nodes.insert(key, to);
+    /// How many elements (distinct lines in their context) the tree holds.
+    pub(crate) fn elems(&self) -> usize {
+        self.elems.len()
     }
 
-    fn child(&mut self, parent: usize, line: &[u8]) -> usize {
-        let line = Bytes::copy_from_slice(line);
-        if let Some(&found) = self.index.get(&(parent, line.clone())) {
-            return found;
+    /// Appends `line` to the output of `node`.
+    pub(crate) fn add(&mut self, node: &str, line: &[u8]) {
+        let from = self.nodes.get(node).copied().unwrap_or(ROOT);
+        let to = self.child(from, line);
+        match self.nodes.get_mut(node) {
+            Some(at) => *at = to,
+            None => {
+                self.nodes.insert(Arc::from(node), to);
+            }
         }
-        let id = self.elems.len();
+    }
+
+    fn line(&self, id: u32) -> &[u8] {
+        let elem = &self.elems[id as usize];
+        &self.lines[elem.start..elem.start + elem.len]
+    }
+
+    /// The child of `parent` for `line`, created if needed.
+    fn child(&mut self, parent: u32, line: &[u8]) -> u32 {
+        let hash = self.hasher.hash_one((parent, line));
+        let mut candidate = self.index.get(&hash).copied().unwrap_or(NONE);
+        while candidate != NONE {
+            if self.elems[candidate as usize].parent == parent && self.line(candidate) == line {
+                return candidate;
+            }
+            candidate = self.elems[candidate as usize].next_same_hash;
+        }
+        let id = self.elems.len() as u32;
+        let same_hash = self.index.insert(hash, id).unwrap_or(NONE);
+        self.elems
+            .push(elem(self.lines.len(), line.len(), parent, same_hash));
+        self.lines.extend_from_slice(line);
+        let previous = std::mem::replace(&mut self.elems[parent as usize].last_child, id);
+        match previous {
+            NONE => self.elems[parent as usize].first_child = id,
+            sibling => self.elems[sibling as usize].next_sibling = id,
+        }
         self.retained += line.len() + 1;
-        self.elems.push(Elem {
-            line: line.clone(),
-            parent,
-            children: Vec::new(),
-            nodes: Vec::new(),
-        });
-        self.elems[parent].children.push(id);
-        self.index.insert((parent, line), id);
         id
     }
 
@@ -93,48 +125,62 @@ impl MsgTree {
     /// output (lines joined with `\n`), in ClusterShell's walk order:
     /// depth first, the element created last explored first.
     pub(crate) fn take_groups(&mut self) -> Vec<(Vec<Arc<str>>, Bytes)> {
-        let mut groups = Vec::new();
+        let mut ends: HashMap<u32, Vec<Arc<str>>> = HashMap::new();
+        for (node, at) in self.nodes.drain() {
+            ends.entry(at).or_default().push(node);
+        }
+        let mut groups = Vec::with_capacity(ends.len());
         let mut stack = vec![ROOT];
         while let Some(id) = stack.pop() {
-            stack.extend_from_slice(&self.elems[id].children);
-            let nodes = std::mem::take(&mut self.elems[id].nodes);
-            if !nodes.is_empty() {
+            if ends.is_empty() {
+                break;
+            }
+            let mut child = self.elems[id as usize].first_child;
+            while child != NONE {
+                stack.push(child);
+                child = self.elems[child as usize].next_sibling;
+            }
+            if let Some(nodes) = ends.remove(&id) {
                 groups.push((nodes, self.message(id)));
             }
         }
-        self.nodes.clear();
-        if self.retained > self.max_retained {
-            self.elems = vec![root()];
-            self.index.clear();
-            self.retained = 0;
+        if self.retained > self.max_retained || self.elems.len() > MAX_ELEMS {
+            *self = MsgTree::new(self.max_retained);
         }
         groups
     }
 
-    fn message(&self, mut id: usize) -> Bytes {
-        let mut lines = Vec::new();
+    /// The lines from the root to `id`, joined with `\n`.
+    fn message(&self, mut id: u32) -> Bytes {
+        let mut path = Vec::new();
         while id != ROOT {
-            lines.push(&self.elems[id].line);
-            id = self.elems[id].parent;
+            path.push(id);
+            id = self.elems[id as usize].parent;
         }
-        let len = lines.iter().map(|l| l.len() + 1).sum::<usize>();
+        let len = path
+            .iter()
+            .map(|&i| self.elems[i as usize].len + 1)
+            .sum::<usize>();
         let mut out = BytesMut::with_capacity(len);
-        for (i, line) in lines.iter().rev().enumerate() {
+        for (i, &id) in path.iter().rev().enumerate() {
             if i > 0 {
                 out.extend_from_slice(b"\n");
             }
-            out.extend_from_slice(line);
+            out.extend_from_slice(self.line(id));
         }
         out.freeze()
     }
 }
 
-fn root() -> Elem {
+fn elem(start: usize, len: usize, parent: u32, next_same_hash: u32) -> Elem {
     Elem {
-        line: Bytes::new(),
-        parent: ROOT,
-        children: Vec::new(),
-        nodes: Vec::new(),
+        start,
+        len,
+        parent,
+        first_child: NONE,
+        last_child: NONE,
+        next_sibling: NONE,
+        next_same_hash,
     }
 }
 

@@ -5,6 +5,12 @@
 //! consumer lags, which stops the reading, fills the pipe and blocks the
 //! process: memory stays bounded whatever the process prints. Reserving is
 //! cancel-safe, so a timeout or an abort never loses an event half-sent.
+//!
+//! Reading is bounded too: a reader takes one of a few read slots (about
+//! one per [`READ_SIZE`] of budget) before it fills its read buffer, and
+//! gives it back once the buffer is delivered, so that many processes
+//! printing at once do not each hold a full read buffer while the consumer
+//! lags.
 
 use std::sync::Arc;
 
@@ -12,12 +18,15 @@ use tokio::sync::{Semaphore, mpsc};
 
 /// What every event costs besides its output bytes.
 const EVENT_OVERHEAD: usize = 64;
+/// Bytes asked of a pipe per read (a Linux pipe holds 64 KiB by default).
+pub(crate) const READ_SIZE: usize = 8 * 1024;
 
 /// The sending side, cloned into every target's task.
 #[derive(Debug)]
 pub(crate) struct EventSender<T> {
     tx: mpsc::UnboundedSender<(T, u32)>,
     budget: Arc<Semaphore>,
+    read_slots: Arc<Semaphore>,
     max: u32,
 }
 
@@ -26,10 +35,14 @@ impl<T> Clone for EventSender<T> {
         EventSender {
             tx: self.tx.clone(),
             budget: self.budget.clone(),
+            read_slots: self.read_slots.clone(),
             max: self.max,
         }
     }
 }
+
+/// The right to fill a read buffer, held until it is delivered.
+pub(crate) type ReadSlot<'a> = tokio::sync::SemaphorePermit<'a>;
 
 /// Room reserved for one event.
 pub(crate) struct Reserved<'a, T> {
@@ -59,6 +72,11 @@ impl<T> EventSender<T> {
         })
     }
 
+    /// Waits for a read slot; `None` when the consumer is gone.
+    pub(crate) async fn read_slot(&self) -> Option<ReadSlot<'_>> {
+        self.read_slots.acquire().await.ok()
+    }
+
     /// Reserves room and sends; `false` when the consumer is gone.
     pub(crate) async fn send(&self, event: T, bytes: usize) -> bool {
         match self.reserve(bytes).await {
@@ -73,6 +91,7 @@ impl<T> EventSender<T> {
 pub(crate) struct EventReceiver<T> {
     rx: mpsc::UnboundedReceiver<(T, u32)>,
     budget: Arc<Semaphore>,
+    read_slots: Arc<Semaphore>,
 }
 
 impl<T> EventReceiver<T> {
@@ -88,6 +107,7 @@ impl<T> Drop for EventReceiver<T> {
     fn drop(&mut self) {
         // Readers waiting for room learn that nobody will make any.
         self.budget.close();
+        self.read_slots.close();
     }
 }
 
@@ -98,13 +118,20 @@ pub(crate) fn channel<T>(budget_bytes: usize) -> (EventSender<T>, EventReceiver<
         Semaphore::MAX_PERMITS.min(u32::MAX as usize),
     );
     let budget = Arc::new(Semaphore::new(max));
+    let read_slots = Arc::new(Semaphore::new((max / READ_SIZE).max(1)));
     let (tx, rx) = mpsc::unbounded_channel();
     let sender = EventSender {
         tx,
         budget: budget.clone(),
+        read_slots: read_slots.clone(),
         max: max as u32,
     };
-    (sender, EventReceiver { rx, budget })
+    let receiver = EventReceiver {
+        rx,
+        budget,
+        read_slots,
+    };
+    (sender, receiver)
 }
 
 #[cfg(test)]
@@ -140,5 +167,31 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(20)).await;
         drop(rx);
         assert!(!waiting.await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn read_slots_follow_the_budget() {
+        let (tx, rx) = channel::<u8>(3 * READ_SIZE);
+        let slots = [
+            tx.read_slot().await,
+            tx.read_slot().await,
+            tx.read_slot().await,
+        ];
+        assert!(slots.iter().all(Option::is_some));
+        let fourth = tokio::time::timeout(Duration::from_millis(20), tx.read_slot()).await;
+        assert!(fourth.is_err(), "only three slots for three read sizes");
+        drop(slots);
+        assert!(tx.read_slot().await.is_some());
+        drop(rx);
+        assert!(
+            tx.read_slot().await.is_none(),
+            "no slot once the consumer is gone"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_small_budget_still_has_one_read_slot() {
+        let (tx, _rx) = channel::<u8>(10);
+        assert!(tx.read_slot().await.is_some());
     }
 }

@@ -91,7 +91,12 @@ impl LineSplitter {
     /// An upper bound of the size of the next line [`LineSplitter::next_line`]
     /// or [`LineSplitter::finish`] would return.
     pub fn next_size_bound(&self) -> usize {
-        self.buf.len().min(self.max)
+        let window = self.buf.len().min(self.max.saturating_add(1));
+        let scan_from = self.scanned.min(window);
+        match memchr::memchr(b'\n', &self.buf[scan_from..window]) {
+            Some(pos) => scan_from + pos,
+            None => self.buf.len().min(self.max),
+        }
     }
 
     /// The next complete line (or piece of an over-long line), if any.
@@ -194,6 +199,22 @@ mod tests {
                 (b"ab", LineEnd::Eof)
             ]
         );
+    }
+
+    #[test]
+    fn the_size_bound_is_the_next_line_when_one_is_complete() {
+        let mut s = LineSplitter::new(8, false);
+        s.buffer_mut().extend_from_slice(b"ab\ncdefg\nhijklmnopq");
+        let mut pairs = Vec::new();
+        loop {
+            let bound = s.next_size_bound();
+            let Some(line) = s.next_line() else { break };
+            pairs.push((bound, line.bytes.len()));
+        }
+        // Whole lines, then a piece of the over-long one.
+        assert_eq!(pairs, vec![(2, 2), (5, 5), (8, 8)]);
+        assert_eq!(s.next_size_bound(), 2);
+        assert_eq!(s.finish().map(|l| l.bytes.len()), Some(2));
     }
 
     #[test]

@@ -2,18 +2,18 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use tokio::io::AsyncReadExt;
+use bytes::{Bytes, BytesMut};
 use tokio::net::unix::pipe;
 
-use crate::budget::EventSender;
+use crate::budget::{EventSender, READ_SIZE};
 use crate::failure::Tail;
 use crate::{Event, EventKind, ExecOptions, LineEnd, LineSplitter, OutputMode};
 
-/// Bytes asked of the pipe per read (a Linux pipe holds 64 KiB by default).
-const READ_SIZE: usize = 8 * 1024;
 /// Chunks at least this large are handed out without copying.
 const ZERO_COPY_CHUNK: usize = READ_SIZE / 2;
+/// A partial line at most this long is moved out of the read buffer while
+/// its process is waited for.
+const SMALL_REMAINDER: usize = 1024;
 
 /// Which output a stream is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,23 +139,52 @@ impl OutputStream {
     /// when the consumer is gone.
     pub(crate) async fn pump(
         &mut self,
-        mut pipe: pipe::Receiver,
+        pipe: pipe::Receiver,
         target: usize,
         key: &Arc<str>,
         events: &EventSender<Event>,
     ) -> bool {
+        let mut slot = None;
         loop {
             if !self.deliver(target, key, events, false).await {
                 return false;
             }
+            self.release_spare_capacity();
+            drop(slot.take());
+            // The read buffer is only allocated once there is something to
+            // read and a read slot: an idle or silent pipe (most stderr)
+            // holds no memory, and only a few buffers fill at a time.
+            if pipe.readable().await.is_err() {
+                break;
+            }
+            slot = events.read_slot().await;
+            if slot.is_none() {
+                return false;
+            }
             let buf = self.splitter.buffer_mut();
             buf.reserve(READ_SIZE);
-            match pipe.read_buf(buf).await {
-                // A read error on a pipe (EIO...) ends the stream like EOF.
-                Ok(0) | Err(_) => break,
+            match pipe.try_read_buf(buf) {
+                Ok(0) => break,
                 Ok(_) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {}
+                // A read error on a pipe (EIO...) ends the stream like EOF.
+                Err(_) => break,
             }
         }
-        self.deliver(target, key, events, true).await
+        let delivered = self.deliver(target, key, events, true).await;
+        self.release_spare_capacity();
+        delivered
+    }
+
+    /// Gives the read buffer back while the stream waits for its process:
+    /// nothing is kept when everything was delivered, and a short partial
+    /// line moves to a buffer of its own size.
+    fn release_spare_capacity(&mut self) {
+        let buf = self.splitter.buffer_mut();
+        if buf.is_empty() {
+            *buf = BytesMut::new();
+        } else if buf.len() <= SMALL_REMAINDER {
+            *buf = BytesMut::from(&buf[..]);
+        }
     }
 }

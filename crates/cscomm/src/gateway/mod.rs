@@ -6,6 +6,7 @@ mod host;
 mod logging;
 mod request;
 mod serve;
+mod stdio;
 
 use std::process::ExitCode;
 
@@ -53,7 +54,8 @@ pub fn main(args: impl IntoIterator<Item = String>) -> ExitCode {
         }
     };
     tracing::debug!("starting gateway on {host}");
-    let outcome = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), host));
+    let outcome = runtime
+        .block_on(async { serve(stdio::parent_input(), stdio::parent_output(), host).await });
     // Children were killed by the runs being dropped; do not wait for
     // blocking reads of standard input to finish.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

@@ -17,7 +17,7 @@ use crate::tree::{TreeEvent, TreeHandle, TreeRun};
 const READ_CHUNK: usize = 64 * 1024;
 /// Output bytes gathered before they are written upstream, when events
 /// are already waiting.
-const WRITE_BATCH: usize = 256 * 1024;
+const WRITE_BATCH: usize = 64 * 1024;
 /// Tree events queued between the runs and the channel.
 const EVENT_QUEUE: usize = 128;
 
@@ -43,8 +43,15 @@ where
     let mut reading = true;
     loop {
         gateway.handle_channel_events();
-        while let Some(bytes) = gateway.channel.poll_transmit() {
-            output.write_all(&bytes).await?;
+        // A tick may have made many messages ready: they are encoded a
+        // batch at a time, each batch written before the next is made.
+        loop {
+            while let Some(bytes) = gateway.channel.poll_transmit() {
+                output.write_all(&bytes).await?;
+            }
+            if !gateway.send_all_ready() {
+                break;
+            }
         }
         output.flush().await?;
         if gateway.channel.is_closed() {
@@ -192,9 +199,6 @@ impl Gateway {
             None => {
                 let timed_out = NodeSet::from_names(worker.timed_out.iter().map(|n| &**n));
                 worker.grooming.finish(&timed_out);
-                self.send_groomed(run);
-                self.workers.remove(&run);
-                return;
             }
             Some(TreeEvent::Stdout { node, line }) => worker.grooming.stdout(&node, &line),
             Some(TreeEvent::Stderr { node, line }) => worker.grooming.stderr(&node, &line),
@@ -219,16 +223,38 @@ impl Gateway {
         self.send_groomed(run);
     }
 
-    /// Sends what the grooming buffer of `run` has ready.
-    fn send_groomed(&mut self, run: u64) {
+    /// Sends what the grooming buffer of `run` has ready, until a batch is
+    /// waiting to be written (the rest stays in the buffer, not yet
+    /// encoded). A finished run is forgotten once everything is sent.
+    /// Returns whether anything was sent.
+    fn send_groomed(&mut self, run: u64) -> bool {
         let Some(worker) = self.workers.get_mut(&run) else {
-            return;
+            return false;
         };
-        while let Some(kind) = worker.grooming.poll_message() {
+        let mut sent = false;
+        while self.channel.pending_transmit() < WRITE_BATCH {
+            let Some(kind) = worker.grooming.poll_message() else {
+                break;
+            };
+            sent = true;
             if let Err(error) = self.channel.send(kind) {
                 tracing::warn!("cannot send upstream: {error:?}");
             }
         }
+        if worker.grooming.is_finished() && worker.grooming.ready() == 0 {
+            self.workers.remove(&run);
+        }
+        sent
+    }
+
+    /// [`Gateway::send_groomed`] for every run; whether anything was sent.
+    fn send_all_ready(&mut self) -> bool {
+        let runs: Vec<u64> = self.workers.keys().copied().collect();
+        let mut sent = false;
+        for run in runs {
+            sent |= self.send_groomed(run);
+        }
+        sent
     }
 
     fn next_tick(&self) -> Option<Instant> {

@@ -20,7 +20,7 @@ const MAX_LINE_LENGTH: usize = 64 << 20;
 
 /// Output buffered between a direct run and the tree run's consumer
 /// before the commands' pipes are left to fill (memory bound).
-const RUN_BUFFER_BYTES: usize = 256 << 10;
+const RUN_BUFFER_BYTES: usize = 64 << 10;
 
 /// Where control messages go: a direct run's input or a link's channel.
 enum Input {
