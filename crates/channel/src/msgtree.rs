@@ -43,13 +43,13 @@ struct Elem {
 
 /// Lines of many nodes, gathered.
 #[derive(Debug)]
-pub(crate) struct MsgTree {
+pub(crate) struct MsgTree<S = RandomState> {
     elems: Vec<Elem>,
     /// Every element's line, one after the other.
     lines: Vec<u8>,
     /// Hash of (parent, line) -> the last element created with that hash.
     index: HashMap<u64, u32>,
-    hasher: RandomState,
+    hasher: S,
     /// Where each node's output ends.
     nodes: HashMap<Arc<str>, u32>,
     retained: usize,
@@ -58,11 +58,18 @@ pub(crate) struct MsgTree {
 
 impl MsgTree {
     pub(crate) fn new(max_retained: usize) -> MsgTree {
+        MsgTree::with_hasher(max_retained, RandomState::new())
+    }
+}
+
+impl<S: BuildHasher + Clone> MsgTree<S> {
+    /// A tree whose line index hashes with `hasher`.
+    pub(crate) fn with_hasher(max_retained: usize, hasher: S) -> MsgTree<S> {
         MsgTree {
             elems: vec![elem(0, 0, ROOT, NONE)],
             lines: Vec::new(),
             index: HashMap::new(),
-            hasher: RandomState::new(),
+            hasher,
             nodes: HashMap::new(),
             retained: 0,
             max_retained,
@@ -145,7 +152,7 @@ impl MsgTree {
             }
         }
         if self.retained > self.max_retained || self.elems.len() > MAX_ELEMS {
-            *self = MsgTree::new(self.max_retained);
+            *self = MsgTree::with_hasher(self.max_retained, self.hasher.clone());
         }
         groups
     }
@@ -188,7 +195,7 @@ fn elem(start: usize, len: usize, parent: u32, next_same_hash: u32) -> Elem {
 mod tests {
     use super::*;
 
-    fn groups(tree: &mut MsgTree) -> Vec<(Vec<String>, String)> {
+    fn groups<S: BuildHasher + Clone>(tree: &mut MsgTree<S>) -> Vec<(Vec<String>, String)> {
         tree.take_groups()
             .into_iter()
             .map(|(mut nodes, data)| {
@@ -221,6 +228,61 @@ mod tests {
         tree.add("n8", b"c");
         let order: Vec<_> = groups(&mut tree).into_iter().map(|g| g.1).collect();
         assert_eq!(order, ["c", "a"]);
+    }
+
+    /// Every line hashes the same: lookups go through the collision chain.
+    #[derive(Clone, Default)]
+    struct Colliding;
+
+    impl BuildHasher for Colliding {
+        type Hasher = ConstantHasher;
+        fn build_hasher(&self) -> ConstantHasher {
+            ConstantHasher
+        }
+    }
+
+    struct ConstantHasher;
+
+    impl std::hash::Hasher for ConstantHasher {
+        fn finish(&self) -> u64 {
+            7
+        }
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn colliding_hashes_still_tell_lines_and_parents_apart() {
+        let mut tree = MsgTree::with_hasher(usize::MAX, Colliding);
+        let outputs: [(&str, &[&[u8]]); 5] = [
+            ("n1", &[b"a", b"b"]),
+            ("n2", &[b"a", b"b"]),
+            ("n3", &[b"b", b"a"]),
+            ("n4", &[b"a", b"a"]),
+            ("n5", &[b"b", b"a"]),
+        ];
+        for (node, lines) in outputs {
+            for line in lines {
+                tree.add(node, line);
+            }
+        }
+        // Root, a, a/b, b, b/a, a/a: one element per distinct path.
+        assert_eq!(tree.elems(), 6);
+        let mut got: Vec<_> = groups(&mut tree);
+        got.sort();
+        let owned = |nodes: &[&str], text: &str| {
+            (
+                nodes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+                text.to_owned(),
+            )
+        };
+        assert_eq!(
+            got,
+            [
+                owned(&["n1", "n2"], "a\nb"),
+                owned(&["n3", "n5"], "b\na"),
+                owned(&["n4"], "a\na"),
+            ]
+        );
     }
 
     #[test]

@@ -83,6 +83,44 @@ fn one_message_per_line_without_grooming() {
 }
 
 #[test]
+fn a_last_tick_larger_than_a_write_batch_arrives_whole() {
+    // The run ends long before the first tick: its whole output (8 nodes x
+    // 3000 lines, about 400 KiB encoded) goes in the last tick, which our
+    // gateway encodes and writes a batch at a time after the run is over.
+    let result = same_through_both(json!({
+        "nodes": "n[1-8]",
+        "command": "seq -f '%h line %%g' 3000",
+        "grooming_delay": 30,
+        "deadline": 20,
+    }));
+    for n in 1..=8 {
+        let node = &result[format!("n{n}")];
+        let expected: Vec<Vec<u8>> = (1..=3000)
+            .map(|i| format!("n{n} line {i}").into_bytes())
+            .collect();
+        assert_eq!(lines(node, "stdout"), expected, "n{n}");
+        assert_eq!(node["rc"], 0);
+    }
+}
+
+#[test]
+fn a_command_that_cannot_start_fails_every_target_with_its_reason() {
+    // ClusterShell's gateway answers ERR here and its initiator raises
+    // TopologyError (a deliberate difference, docs/PROTOCOL-NOTES.md): ours
+    // reports the reason per target, so only our gateway is run.
+    let scenario = json!({"nodes": "n[1-3]", "command": "echo %h %g", "deadline": 20});
+    let result = received(env!("CARGO_BIN_EXE_cscomm-gateway"), &scenario);
+    for n in 1..=3 {
+        let node = &result[format!("n{n}")];
+        assert_eq!(node["rc"], 255, "n{n}");
+        assert!(lines(node, "stdout").is_empty());
+        let stderr = lines(node, "stderr").concat();
+        let stderr = String::from_utf8_lossy(&stderr);
+        assert!(stderr.contains("invalid pattern \"%g\""), "n{n}: {stderr}");
+    }
+}
+
+#[test]
 fn standard_input_reaches_every_target() {
     let result = same_through_both(json!({
         "nodes": "node[1-3]",

@@ -18,7 +18,10 @@
 //!
 //! Memory stays bounded: events wait in a queue bounded in bytes
 //! ([`ExecOptions::buffer_bytes`]); when the consumer lags, the readers stop,
-//! the pipes fill and the processes block. Lines longer than
+//! the pipes fill and the processes block. A pipe has a read buffer only
+//! while it is being read, and only about one reader per 8 KiB of that
+//! budget fills one at a time, so thousands of silent or waiting pipes
+//! cost no buffer memory. Lines longer than
 //! [`ExecOptions::max_line_len`] come in pieces. Every byte arrives, in order
 //! per stream.
 //!

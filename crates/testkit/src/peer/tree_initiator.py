@@ -14,7 +14,9 @@ SCENARIO_JSON: {"nodes": "node[1-3]", "command": "...", "stdin": "..." or
 null, "timeout": seconds or null, "grooming_delay": seconds, "stderr": bool,
 "routes": ["gw1: gw2", ...] (below the admin node, default "gw1: NODES"),
 "python_gateways": [hosts whose gateway is ClusterShell's, whatever the
-executable], "down": [hosts the stand-in ssh cannot reach (exit 255)]}
+executable], "down": [hosts the stand-in ssh cannot reach (exit 255)],
+"deadline": seconds the whole run may take (default 120; past it the
+script fails with ClusterShell's TimeoutError instead of waiting forever)}
 """
 import base64
 import json
@@ -93,7 +95,7 @@ def main():
         if scenario.get("stdin") is not None:
             worker.write(scenario["stdin"].encode())
         worker.set_write_eof()
-        task.resume()
+        task.resume(timeout=scenario.get("deadline", 120))
         print(json.dumps(collector.nodes, sort_keys=True))
 
 
