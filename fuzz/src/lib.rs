@@ -2,5 +2,6 @@
 //! Each module is plain Rust over the crate it tests, so the crate's normal
 //! tests can replay the seed corpus through the same checks.
 
+pub mod initiator;
 pub mod message;
 pub mod wire;

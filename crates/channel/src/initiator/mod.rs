@@ -100,6 +100,9 @@ pub struct InitiatorChannel {
     error: Option<String>,
     /// Whether the `CFG` was ever acknowledged.
     setup_seen: bool,
+    /// Whether the gateway process exit was reported (later reports are
+    /// ignored).
+    exited: bool,
 }
 
 impl InitiatorChannel {
@@ -132,6 +135,7 @@ impl InitiatorChannel {
             peer_version: None,
             error: None,
             setup_seen: false,
+            exited: false,
         }
     }
 
@@ -231,8 +235,12 @@ impl InitiatorChannel {
 
     /// The gateway process exited (`code`: `None` when killed by a
     /// signal). Last call: gives [`InitiatorEvent::Unreachable`] for a
-    /// failure, [`InitiatorEvent::Aborted`] for targets left, and closes.
+    /// failure, [`InitiatorEvent::Aborted`] for targets left, and closes;
+    /// calling it again does nothing.
     pub fn process_exited(&mut self, code: Option<i32>) {
+        if std::mem::replace(&mut self.exited, true) {
+            return;
+        }
         if code != Some(0) {
             let relaunch = if self.setup_seen {
                 Vec::new()
