@@ -3,30 +3,17 @@
 //! ClusterShell's gateway and initiator, and broken ones) and every
 //! gateway-channel seed, fed to an initiator as its gateway's stream.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[allow(unreachable_pub, dead_code)]
 #[path = "../../../fuzz/src/initiator.rs"]
 mod initiator_check;
 
-fn seeds(corpus: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/seeds")
-        .join(corpus);
-    let mut seeds: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()));
-    seeds.sort();
-    seeds
-}
-
 #[test]
 fn seed_corpora_pass_the_initiator_checks() {
     let seeds: Vec<PathBuf> = ["message", "gateway_channel"]
         .iter()
-        .flat_map(|corpus| seeds(corpus))
+        .flat_map(|corpus| cscomm_testkit::fuzz::seed_files(corpus))
         .collect();
     assert!(
         seeds.len() >= 40,
@@ -45,7 +32,7 @@ fn the_captured_gateway_stream_sets_the_channel_up() {
     // The seeds are not only refused input: ClusterShell's gateway stream
     // gets the channel set up.
     let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/message/capture-gateway.xml");
+        cscomm_testkit::python::workspace_root().join("fuzz/seeds/message/capture-gateway.xml");
     let data = std::fs::read(&path).expect("the captured gateway stream");
     let (events, sent) = initiator_check::run(&data, 64);
     assert!(

@@ -8,21 +8,14 @@
 //! `fuzz/seeds/make_message_seeds.py`, which has ClusterShell decode each
 //! payload) must decode without any error.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[allow(unreachable_pub, dead_code)]
 #[path = "../../../fuzz/src/message.rs"]
 mod message_check;
 
 fn seeds() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/message");
-    let mut seeds: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()));
-    seeds.sort();
-    seeds
+    cscomm_testkit::fuzz::seed_files("message")
 }
 
 #[test]

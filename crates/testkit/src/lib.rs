@@ -6,5 +6,6 @@
 //! never a silent skip.
 
 pub mod clush;
+pub mod fuzz;
 pub mod python;
 pub mod sshd;

@@ -4,21 +4,14 @@
 //! stable. Seeds named `bad-*` must be rejected, all others (streams written
 //! by ClusterShell, captured or generated) decoded without error.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[allow(unreachable_pub, dead_code)]
 #[path = "../../../fuzz/src/wire.rs"]
 mod wire_check;
 
 fn seeds() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/wire");
-    let mut seeds: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()));
-    seeds.sort();
-    seeds
+    cscomm_testkit::fuzz::seed_files("wire")
 }
 
 #[test]
