@@ -8,6 +8,9 @@ const MAX_SHOWN: usize = 64;
 /// between them. Returns the sign (`true` for negative) and the magnitude,
 /// `None` in the magnitude when it does not fit in 128 bits.
 fn parse(text: &str) -> Option<(bool, Option<u128>)> {
+    if let Some(value) = plain_digits(text.as_bytes()) {
+        return Some((false, Some(u128::from(value))));
+    }
     let text = text.trim();
     let (negative, digits) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
@@ -33,6 +36,18 @@ fn parse(text: &str) -> Option<(bool, Option<u128>)> {
         return Some((negative, value));
     }
     None
+}
+
+/// The common case, what ClusterShell writes: 1 to 19 ASCII digits and
+/// nothing else (always within `u64`).
+fn plain_digits(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() || bytes.len() > 19 {
+        return None;
+    }
+    bytes.iter().try_fold(0u64, |value, &byte| {
+        let digit = byte.wrapping_sub(b'0');
+        (digit <= 9).then(|| value * 10 + u64::from(digit))
+    })
 }
 
 /// `'text'`, shortened when long.
@@ -88,6 +103,9 @@ mod tests {
         assert_eq!(parse_u64("-0"), Ok(0));
         assert_eq!(parse_u64("007"), Ok(7));
         assert_eq!(parse_u64("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(parse_u64("9999999999999999999"), Ok(9_999_999_999_999_999_999));
+        assert_eq!(parse_i64("9223372036854775807"), Ok(i64::MAX));
+        assert_eq!(parse_i64("0"), Ok(0));
         assert_eq!(parse_i64("-3"), Ok(-3));
         assert_eq!(parse_i64("-9223372036854775808"), Ok(i64::MIN));
         for bad in ["", " ", "x", "4__2", "_4", "4_", "1.0", "0x10", "--1", "+"] {
