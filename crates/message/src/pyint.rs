@@ -103,7 +103,10 @@ mod tests {
         assert_eq!(parse_u64("-0"), Ok(0));
         assert_eq!(parse_u64("007"), Ok(7));
         assert_eq!(parse_u64("18446744073709551615"), Ok(u64::MAX));
-        assert_eq!(parse_u64("9999999999999999999"), Ok(9_999_999_999_999_999_999));
+        assert_eq!(
+            parse_u64("9999999999999999999"),
+            Ok(9_999_999_999_999_999_999)
+        );
         assert_eq!(parse_i64("9223372036854775807"), Ok(i64::MAX));
         assert_eq!(parse_i64("0"), Ok(0));
         assert_eq!(parse_i64("-3"), Ok(-3));
