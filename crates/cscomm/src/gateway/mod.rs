@@ -7,6 +7,7 @@ mod logging;
 mod request;
 mod serve;
 mod stdio;
+mod workers;
 
 use std::process::ExitCode;
 

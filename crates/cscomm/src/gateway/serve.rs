@@ -2,24 +2,21 @@
 //! output ([`GatewayChannel`], sans-IO), one tree run per `CTL shell`, the
 //! answers groomed ([`GroomingBuffer`]) and sent back upstream.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use cscomm_channel::{GatewayChannel, GatewayConfig, GatewayEvent, GroomingBuffer, GroomingConfig};
 use cscomm_message::{NodeSet, PayloadCodec, PickledTopology, ShellRequest};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::mpsc;
 
-use crate::tree::{TreeEvent, TreeHandle, TreeRun};
+use super::workers::{Worker, Workers};
+use crate::tree::{TreeEvent, TreeRun};
 
 /// How much is read from the parent at a time.
 const READ_CHUNK: usize = 64 * 1024;
 /// Output bytes gathered before they are written upstream, when events
 /// are already waiting.
 const WRITE_BATCH: usize = 64 * 1024;
-/// Tree events queued between the runs and the channel.
-const EVENT_QUEUE: usize = 128;
 
 /// Serves one channel: reads the parent's stream from `input`, writes ours
 /// to `output`, runs what the parent asks, until the channel closes (then
@@ -37,8 +34,7 @@ where
         tracing::warn!("{error}: using the default base64 line length");
         PayloadCodec::default()
     });
-    let (events_tx, mut events) = mpsc::channel(EVENT_QUEUE);
-    let mut gateway = Gateway::new(GatewayChannel::new(config), events_tx);
+    let mut gateway = Gateway::new(GatewayChannel::new(config));
     let mut buf = vec![0; READ_CHUNK];
     let mut reading = true;
     loop {
@@ -66,12 +62,12 @@ where
                 }
                 Ok(n) => gateway.channel.feed(&buf[..n]),
             },
-            Some((run, event)) = events.recv() => {
+            (run, event) = std::future::poll_fn(|cx| gateway.workers.poll_event(cx)) => {
                 gateway.handle_tree_event(run, event);
-                // Take what is already queued too, so that output goes out
+                // Take what is already waiting too, so that output goes out
                 // in large writes rather than one system call per line.
                 while gateway.channel.pending_transmit() < WRITE_BATCH {
-                    let Ok((run, event)) = events.try_recv() else { break };
+                    let Some((run, event)) = gateway.workers.try_event() else { break };
                     gateway.handle_tree_event(run, event);
                 }
             }
@@ -80,16 +76,8 @@ where
             }
         }
     }
-    gateway.abort_all();
+    gateway.workers.clear();
     Ok(())
-}
-
-/// One `CTL shell` being served.
-struct Worker {
-    srcid: u64,
-    handle: TreeHandle,
-    grooming: GroomingBuffer,
-    timed_out: Vec<Arc<str>>,
 }
 
 struct Gateway {
@@ -98,20 +86,16 @@ struct Gateway {
     topology: Option<Arc<PickledTopology>>,
     /// The runs, by run id (a parent may send several `CTL shell` for one
     /// `srcid`: ClusterShell does when it routes targets again).
-    workers: HashMap<u64, Worker>,
-    next_run: u64,
-    events: mpsc::Sender<(u64, Option<TreeEvent>)>,
+    workers: Workers,
 }
 
 impl Gateway {
-    fn new(channel: GatewayChannel, events: mpsc::Sender<(u64, Option<TreeEvent>)>) -> Self {
+    fn new(channel: GatewayChannel) -> Self {
         Gateway {
             channel,
             name: None,
             topology: None,
-            workers: HashMap::new(),
-            next_run: 0,
-            events,
+            workers: Workers::default(),
         }
     }
 
@@ -132,28 +116,24 @@ impl Gateway {
                     request,
                 } => self.start(srcid, &targets, &request),
                 GatewayEvent::Write { srcid, data, .. } => {
-                    for worker in self.workers_of(srcid) {
-                        worker.handle.write(data.clone());
+                    for run in self.workers.runs_of(srcid) {
+                        run.write(data.clone());
                     }
                 }
                 GatewayEvent::Eof { srcid, .. } => {
-                    for worker in self.workers_of(srcid) {
-                        worker.handle.close_stdin();
+                    for run in self.workers.runs_of(srcid) {
+                        run.close_stdin();
                     }
                 }
                 GatewayEvent::Closed { cause } => {
                     if let Some(error) = cause.error() {
                         tracing::error!("channel closed on error: {error}");
                     }
-                    self.abort_all();
+                    self.workers.clear();
                 }
                 _ => {}
             }
         }
-    }
-
-    fn workers_of(&self, srcid: u64) -> impl Iterator<Item = &Worker> {
-        self.workers.values().filter(move |w| w.srcid == srcid)
     }
 
     fn start(&mut self, srcid: u64, targets: &NodeSet, request: &ShellRequest) {
@@ -171,14 +151,11 @@ impl Gateway {
         let grooming = GroomingConfig::from_delay_secs(request.taskinfo.grooming_delay());
         let worker = Worker {
             srcid,
-            handle: run.handle(),
+            run: Some(run),
             grooming: GroomingBuffer::new(srcid, grooming, Instant::now()),
             timed_out: Vec::new(),
         };
-        let id = self.next_run;
-        self.next_run += 1;
-        self.workers.insert(id, worker);
-        tokio::spawn(forward(id, run, self.events.clone()));
+        self.workers.insert(worker);
     }
 
     /// A request that cannot start: its targets get the error on stderr and
@@ -192,7 +169,7 @@ impl Gateway {
     }
 
     fn handle_tree_event(&mut self, run: u64, event: Option<TreeEvent>) {
-        let Some(worker) = self.workers.get_mut(&run) else {
+        let Some(worker) = self.workers.get_mut(run) else {
             return;
         };
         match event {
@@ -228,7 +205,7 @@ impl Gateway {
     /// encoded). A finished run is forgotten once everything is sent.
     /// Returns whether anything was sent.
     fn send_groomed(&mut self, run: u64) -> bool {
-        let Some(worker) = self.workers.get_mut(&run) else {
+        let Some(worker) = self.workers.get_mut(run) else {
             return false;
         };
         let mut sent = false;
@@ -242,14 +219,14 @@ impl Gateway {
             }
         }
         if worker.grooming.is_finished() && worker.grooming.ready() == 0 {
-            self.workers.remove(&run);
+            self.workers.remove(run);
         }
         sent
     }
 
     /// [`Gateway::send_groomed`] for every run; whether anything was sent.
     fn send_all_ready(&mut self) -> bool {
-        let runs: Vec<u64> = self.workers.keys().copied().collect();
+        let runs = self.workers.ids();
         let mut sent = false;
         for run in runs {
             sent |= self.send_groomed(run);
@@ -259,36 +236,17 @@ impl Gateway {
 
     fn next_tick(&self) -> Option<Instant> {
         self.workers
-            .values()
+            .workers()
             .filter_map(|w| w.grooming.poll_timeout())
             .min()
     }
 
     fn handle_tick(&mut self, now: Instant) {
-        let runs: Vec<u64> = self.workers.keys().copied().collect();
-        for run in runs {
-            if let Some(worker) = self.workers.get_mut(&run) {
+        for run in self.workers.ids() {
+            if let Some(worker) = self.workers.get_mut(run) {
                 worker.grooming.handle_timeout(now);
             }
             self.send_groomed(run);
         }
     }
-
-    fn abort_all(&mut self) {
-        for worker in self.workers.values() {
-            worker.handle.abort();
-        }
-        self.workers.clear();
-    }
-}
-
-/// Moves a run's events into the gateway's queue, tagged with the run's
-/// id, then its end (`None`).
-async fn forward(id: u64, mut run: TreeRun, events: mpsc::Sender<(u64, Option<TreeEvent>)>) {
-    while let Some(event) = run.next_event().await {
-        if events.send((id, Some(event))).await.is_err() {
-            return;
-        }
-    }
-    let _ = events.send((id, None)).await;
 }

@@ -106,6 +106,15 @@ impl TreeRun {
         self.events.recv().await
     }
 
+    /// [`TreeRun::next_event`] as a poll, for a runtime that polls many
+    /// runs itself.
+    pub fn poll_next_event(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<TreeEvent>> {
+        self.events.poll_recv(cx)
+    }
+
     /// A handle to control the run from elsewhere.
     pub fn handle(&self) -> TreeHandle {
         self.handle.clone()
