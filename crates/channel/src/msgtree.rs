@@ -14,7 +14,7 @@
 //! about 60 bytes of bookkeeping per distinct line.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
@@ -47,11 +47,14 @@ pub(crate) struct MsgTree<S = RandomState> {
     elems: Vec<Elem>,
     /// Every element's line, one after the other.
     lines: Vec<u8>,
-    /// Hash of (parent, line) -> the last element created with that hash.
-    index: HashMap<u64, u32>,
+    /// Hash of (parent, line) -> the last element created with that hash
+    /// (already a keyed hash: not hashed again).
+    index: HashMap<u64, u32, BuildHasherDefault<KeyIsHash>>,
     hasher: S,
-    /// Where each node's output ends.
-    nodes: HashMap<Arc<str>, u32>,
+    /// Each node with output, and its slot in `ends`.
+    nodes: HashMap<Arc<str>, usize>,
+    /// Where each node's output ends, by slot.
+    ends: Vec<u32>,
     retained: usize,
     max_retained: usize,
 }
@@ -68,9 +71,10 @@ impl<S: BuildHasher + Clone> MsgTree<S> {
         MsgTree {
             elems: vec![elem(0, 0, ROOT, NONE)],
             lines: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             hasher,
             nodes: HashMap::new(),
+            ends: Vec::new(),
             retained: 0,
             max_retained,
         }
@@ -89,12 +93,12 @@ impl<S: BuildHasher + Clone> MsgTree<S> {
 
     /// Appends `line` to the output of `node`.
     pub(crate) fn add(&mut self, node: &str, line: &[u8]) {
-        let from = self.nodes.get(node).copied().unwrap_or(ROOT);
-        let to = self.child(from, line);
-        match self.nodes.get_mut(node) {
-            Some(at) => *at = to,
+        match self.nodes.get(node).copied() {
+            Some(slot) => self.ends[slot] = self.child(self.ends[slot], line),
             None => {
-                self.nodes.insert(Arc::from(node), to);
+                let end = self.child(ROOT, line);
+                self.nodes.insert(Arc::from(node), self.ends.len());
+                self.ends.push(end);
             }
         }
     }
@@ -133,9 +137,10 @@ impl<S: BuildHasher + Clone> MsgTree<S> {
     /// depth first, the element created last explored first.
     pub(crate) fn take_groups(&mut self) -> Vec<(Vec<Arc<str>>, Bytes)> {
         let mut ends: HashMap<u32, Vec<Arc<str>>> = HashMap::new();
-        for (node, at) in self.nodes.drain() {
-            ends.entry(at).or_default().push(node);
+        for (node, slot) in self.nodes.drain() {
+            ends.entry(self.ends[slot]).or_default().push(node);
         }
+        self.ends.clear();
         let mut groups = Vec::with_capacity(ends.len());
         let mut stack = vec![ROOT];
         while let Some(id) = stack.pop() {
@@ -176,6 +181,27 @@ impl<S: BuildHasher + Clone> MsgTree<S> {
             out.extend_from_slice(self.line(id));
         }
         out.freeze()
+    }
+}
+
+/// The hasher of the line index, whose keys are already keyed hashes.
+#[derive(Default)]
+struct KeyIsHash(u64);
+
+impl Hasher for KeyIsHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed; anything else still hashes soundly.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
     }
 }
 
