@@ -6,7 +6,7 @@ usage: target/peer-venv/bin/python3 benches/compare_gateway.py
            [--gateway python|/abs/exe [--gateway ...]] [--repeat N]
            [--matrix 1000x100,100x1000,20x20000] [--grooming 0.25,0]
            [--stream-bytes 1G] [--stream-nodes 8] [--no-stream]
-           [--no-matrix] [--rss-limit 12G] [--write-doc]
+           [--no-matrix] [--relay] [--rss-limit 12G] [--write-doc]
 
 Each run starts one gateway (`python`: ClusterShell 1.10.1's own, i.e. the
 peer venv's `python3 -m ClusterShell.Gateway -Bu`; or any executable,
@@ -19,6 +19,10 @@ checking that every node's lines arrived complete and in order.
 
 The matrix: N nodes x L lines of 80 bytes for each NxL of --matrix, with
 grooming (taskinfo grooming_delay) at each value of --grooming (0: off).
+With --relay, each matrix case also runs with the gateway relaying through
+a sub-gateway of the same program (`gw1: gw2`, `gw2: nodes`, started over
+a stand-in ssh that runs it on this machine; see gateway_driver.py).
+
 The streaming run pushes --stream-bytes of 80-byte lines through the
 gateway from --stream-nodes nodes (grooming --stream-grooming) and reports
 its peak RSS. A gateway whose RSS passes --rss-limit is killed and its run
@@ -87,6 +91,8 @@ def parse_args():
     p.add_argument('--stream-grooming', type=float, default=0.25)
     p.add_argument('--no-stream', action='store_true')
     p.add_argument('--no-matrix', action='store_true')
+    p.add_argument('--relay', action='store_true',
+                   help='also run each matrix case through a sub-gateway')
     p.add_argument('--rss-limit', type=size, default=size('12G'),
                    help='kill a gateway whose RSS passes this (default 12G)')
     p.add_argument('--timeout', type=float, default=3600,
@@ -132,7 +138,7 @@ def gateway_argv(name):
 
 
 def cases(args):
-    """(label, nodes, lines, grooming, command maker, digest) per case."""
+    """(label, nodes, lines, grooming, command maker, digest, relay) per case."""
     out = []
     if not args.no_matrix:
         for dims in args.matrix.split(','):
@@ -141,7 +147,10 @@ def cases(args):
                 label = '%dx%d %s' % (nodes, lines, 'groom %gs' % grooming
                                       if grooming > 0.001 else 'no groom')
                 out.append((label, nodes, lines, grooming,
-                            driver.matrix_command, True))
+                            driver.matrix_command, True, False))
+                if args.relay:
+                    out.append((label + ' relay', nodes, lines, grooming,
+                                driver.matrix_command, True, True))
     if not args.no_stream:
         per_node = args.stream_bytes // args.stream_nodes
         lines = -(-per_node // driver.LINE_BYTES)
@@ -149,7 +158,7 @@ def cases(args):
                                              * args.stream_nodes),
                                        args.stream_nodes, lines)
         out.append((label, args.stream_nodes, lines, args.stream_grooming,
-                    driver.stream_command, False))
+                    driver.stream_command, False, False))
     return out
 
 
@@ -169,13 +178,14 @@ def gateway_env(logdir):
 
 def measure(argv, case, args, env):
     """Median figures over --repeat runs of one case; None values on error."""
-    label, nodes, lines, grooming, command, digest = case
+    label, nodes, lines, grooming, command, digest, relay = case
     runs = []
     for _ in range(args.repeat):
         spec = driver.Spec(argv, nodes, lines, grooming, command(lines),
                            fanout=args.fanout, digest=digest,
                            timeout=args.timeout,
-                           rss_limit_kib=args.rss_limit // 1024)
+                           rss_limit_kib=args.rss_limit // 1024,
+                           relay=relay)
         result = driver.run(spec, env)
         if not result.ok:
             print('  %s FAILED: %s' % (label, '; '.join(result.errors[:5])),

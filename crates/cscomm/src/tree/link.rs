@@ -21,6 +21,9 @@ const SRCID: u64 = 1;
 pub const EX_PROTOCOL: i32 = 76;
 /// How long a gateway may take to exit once its work is done.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
+/// Bytes of the gateway's stream read ahead of the consumer: enough to
+/// keep a link busy, little for a gateway relaying many of them.
+const LINK_BUFFER_BYTES: usize = 256 << 10;
 
 /// What a link needs to start.
 pub(super) struct LinkSpec {
@@ -47,7 +50,9 @@ pub(super) async fn run(
     control: mpsc::UnboundedReceiver<Control>,
     abort: watch::Receiver<bool>,
 ) -> LinkEnd {
-    let options = ExecOptions::default().with_stdout_mode(OutputMode::Chunks);
+    let options = ExecOptions::default()
+        .with_stdout_mode(OutputMode::Chunks)
+        .with_buffer_bytes(LINK_BUFFER_BYTES);
     let command = spec.request.invoke_gateway.clone();
     let session = match Session::spawn(&spec.gateway, &command, &spec.transport, &options) {
         Ok(session) => session,
