@@ -10,7 +10,8 @@
 //!   a drop-in replacement for `python -m ClusterShell.Gateway`;
 //! - [`wire`], [`message`], [`pickle`], [`topology`], [`ssh`]: the layers
 //!   below (XML frames, typed messages and payloads, the safe pickle codec,
-//!   node sets, the ssh and local transport).
+//!   node sets with `topology.conf`, the topology tree and its router, the
+//!   ssh and local transport).
 //!
 //! # Running a command through the tree
 //!

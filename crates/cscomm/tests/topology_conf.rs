@@ -117,8 +117,10 @@ fn trees_and_errors_match_clustershell() {
                 assert_eq!(json!(groups), expected["groups"], "{name}");
             }
             (Err(error), Some(message)) => {
+                let text = error.to_string();
                 assert!(
-                    error.message.ends_with(message.as_str().unwrap()),
+                    text.starts_with(&format!("{}: ", path.display()))
+                        && text.ends_with(message.as_str().unwrap()),
                     "{name}: {error} vs {message}"
                 );
             }
@@ -131,11 +133,20 @@ fn trees_and_errors_match_clustershell() {
 fn errors_name_the_line() {
     let path = write("bad-nodeset.conf", "[routes]\nadmin: gw1\n\ngw1: node[1-\n");
     let error = load_topology(&path, "admin").unwrap_err();
-    assert_eq!(error.line, Some(4), "{error}");
-    assert!(error.to_string().starts_with("line 4: "), "{error}");
+    assert_eq!(error.line(), Some(4), "{error}");
+    let prefix = format!("{}: line 4: ", path.display());
+    assert!(error.to_string().starts_with(&prefix), "{error}");
     let path = write(
         "loop-line.conf",
         "[routes]\nadmin: gw1\ngw1: n[1-2]\nn[1-2]: admin\n",
     );
-    assert_eq!(load_topology(&path, "admin").unwrap_err().line, Some(4));
+    assert_eq!(load_topology(&path, "admin").unwrap_err().line(), Some(4));
+    let missing = workspace_root().join("target/topology-conf-test/missing.conf");
+    let error = load_topology(&missing, "admin").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("{}: ", missing.display())),
+        "{error}"
+    );
 }

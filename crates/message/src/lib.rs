@@ -17,6 +17,10 @@
 //!   [`WriteRequest`]), any value ([`Payload::decode_value`]). They are
 //!   encoded with a [`PayloadCodec`] (pickle protocol and base64 line
 //!   length per peer).
+//! - The propagation tree a `CFG` carries ([`PickledTopology`]) converts
+//!   to and from `cscomm_topology`'s [`TopologyTree`](cscomm_topology::TopologyTree)
+//!   ([`PickledTopology::from_tree`], [`PickledTopology::to_tree`]), which
+//!   reads `topology.conf` and routes.
 //!
 //! ```
 //! use cscomm_message::{Event, MessageKind, PayloadCodec, decode_stream};

@@ -140,3 +140,49 @@ pub enum Error {
         target: String,
     },
 }
+
+impl Error {
+    /// The 1-based line of the `topology.conf` at fault, when the error is
+    /// about one line of a file or text (through [`Error::File`] too);
+    /// `None` for other errors and for routes added in code.
+    ///
+    /// ```
+    /// use cscomm_topology::TopologyGraph;
+    ///
+    /// let error = TopologyGraph::from_config_str("[routes]\na: b\n\nb: a\n").unwrap_err();
+    /// assert_eq!(error.line(), Some(4));
+    /// ```
+    pub fn line(&self) -> Option<usize> {
+        let line = match self {
+            Error::ConfigSyntax { line, .. }
+            | Error::RouteNodeSet { line, .. }
+            | Error::RouteOverlap { line }
+            | Error::Loop { line, .. }
+            | Error::ConvergentPath { line, .. } => *line,
+            Error::File { source, .. } => return source.line(),
+            _ => return None,
+        };
+        (line > 0).then_some(line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_looks_through_the_file() {
+        let inner = Error::RouteOverlap { line: 3 };
+        let error = Error::File {
+            path: PathBuf::from("/etc/clustershell/topology.conf"),
+            source: Box::new(inner),
+        };
+        assert_eq!(error.line(), Some(3));
+        assert_eq!(
+            error.to_string(),
+            "/etc/clustershell/topology.conf: line 3: Source and destination nodesets overlap"
+        );
+        assert_eq!(Error::RouteOverlap { line: 0 }.line(), None);
+        assert_eq!(Error::NoRoute.line(), None);
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::{Error, NodeSet, TopologyTree};
 use std::collections::{HashMap, HashSet};
+use std::convert::Infallible;
 
 /// Where a group of targets goes next.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -132,6 +133,49 @@ impl Router {
     /// gateways are all unreachable, or on a target that was itself marked
     /// unreachable; the loads of the targets routed before stay counted.
     pub fn dispatch(&mut self, targets: &NodeSet) -> Result<Vec<Route>, Error> {
+        let (hops, left) = self.distribute(targets, |_, error| Err(error))?;
+        Ok(hops.into_routes(left))
+    }
+
+    /// [`dispatch`](Self::dispatch), except that a target it would fail on
+    /// is reached directly (it joins the direct targets) and routing goes
+    /// on: the run keeps going when every gateway towards some targets is
+    /// down, where ClusterShell stops with `RouteResolvingError`.
+    ///
+    /// ```
+    /// use cscomm_topology::{NextHop, Router, TopologyGraph};
+    ///
+    /// let tree = TopologyGraph::from_config_str("[routes]\nadmin: gw1\ngw1: n[1-2]\n")?
+    ///     .to_tree("admin")?;
+    /// let mut router = Router::new(&tree, "admin")?;
+    /// router.mark_unreachable("gw1");
+    /// assert!(router.dispatch(&"n1".parse()?).is_err());
+    /// let routes = router.dispatch_or_direct(&"n[1-2],other".parse()?);
+    /// assert_eq!(routes.len(), 1);
+    /// assert_eq!(routes[0].next_hop, NextHop::Direct);
+    /// assert_eq!(routes[0].targets.to_string(), "n[1-2],other");
+    /// # Ok::<(), cscomm_topology::Error>(())
+    /// ```
+    pub fn dispatch_or_direct(&mut self, targets: &NodeSet) -> Vec<Route> {
+        let mut direct = NodeSet::new();
+        let routed = self.distribute(targets, |host, _| {
+            direct.update(&NodeSet::from_names([host]));
+            Ok::<(), Infallible>(())
+        });
+        let Ok((hops, mut left)) = routed;
+        left.update(&direct);
+        hops.into_routes(left)
+    }
+
+    /// The routing of [`dispatch`](Self::dispatch): the gateway hops and
+    /// the targets left to reach directly. A target that cannot be routed
+    /// goes to `unroutable` with the reason, which stops the routing with
+    /// an error or lets it go on.
+    fn distribute<E>(
+        &mut self,
+        targets: &NodeSet,
+        mut unroutable: impl FnMut(String, Error) -> Result<(), E>,
+    ) -> Result<(Hops, NodeSet), E> {
         let mut left = targets.clone();
         let mut hops = Hops::default();
         for k in 0..self.table.len() {
@@ -156,20 +200,23 @@ impl Router {
                 .collect();
             for host in behind.iter() {
                 if blocked.contains(&host) {
-                    return Err(Error::UnreachableTarget { target: host });
+                    let error = Error::UnreachableTarget {
+                        target: host.clone(),
+                    };
+                    unroutable(host, error)?;
+                    continue;
                 }
                 if own_hop.contains(&host) {
                     hops.push(host.clone(), host);
                     continue;
                 }
-                let gateway = self.least_loaded(&candidates, &host)?;
-                hops.push(gateway, host);
+                match self.least_loaded(&candidates, &host) {
+                    Ok(gateway) => hops.push(gateway, host),
+                    Err(error) => unroutable(host, error)?,
+                }
             }
         }
-        if !left.is_empty() {
-            hops.push_set(left.to_string(), left);
-        }
-        Ok(hops.into_routes())
+        Ok((hops, left))
     }
 
     /// ClusterShell's `_best_next_hop` (first of the least loaded), charged
@@ -221,9 +268,13 @@ impl Hops {
         self.slot(key).2.update(&nodes);
     }
 
-    /// A hop whose text equals its targets is direct, as ClusterShell's
-    /// `_launch` decides (`gw == targets`).
-    fn into_routes(self) -> Vec<Route> {
+    /// The routes, after those of `direct` (the targets outside the tree)
+    /// under their own text. A hop whose text equals its targets is
+    /// direct, as ClusterShell's `_launch` decides (`gw == targets`).
+    fn into_routes(mut self, direct: NodeSet) -> Vec<Route> {
+        if !direct.is_empty() {
+            self.push_set(direct.to_string(), direct);
+        }
         self.keys
             .into_iter()
             .map(|(key, hosts, extra)| {
@@ -238,5 +289,78 @@ impl Hops {
                 Route { next_hop, targets }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ns(text: &str) -> NodeSet {
+        text.parse().expect("valid node set")
+    }
+
+    fn tree() -> TopologyTree {
+        let mut tree = TopologyTree::new(ns("admin"));
+        let gws = tree.add_group(tree.root(), ns("gw[1-2]"));
+        let leaves = tree.add_group(gws, ns("node[1-4]"));
+        tree.add_group(leaves, ns("deep[1-2]"));
+        tree
+    }
+
+    fn route(hop: &str, targets: &str) -> Route {
+        let next_hop = match hop {
+            "" => NextHop::Direct,
+            gateway => NextHop::Gateway(gateway.to_owned()),
+        };
+        Route {
+            next_hop,
+            targets: ns(targets),
+        }
+    }
+
+    #[test]
+    fn without_failures_both_dispatches_agree() {
+        let targets = ns("node[1-4],deep1,other");
+        let expected = vec![
+            route("gw1", "deep1,node[2,4]"),
+            route("gw2", "node[1,3]"),
+            route("", "other"),
+        ];
+        let mut router = Router::new(&tree(), "admin").expect("admin is in the tree");
+        assert_eq!(router.dispatch(&targets).ok(), Some(expected.clone()));
+        let mut router = Router::new(&tree(), "admin").expect("admin is in the tree");
+        assert_eq!(router.dispatch_or_direct(&targets), expected);
+        assert_eq!(router.load("gw1"), 3);
+    }
+
+    #[test]
+    fn with_every_gateway_down_targets_join_the_direct_ones() {
+        let mut router = Router::new(&tree(), "admin").expect("admin is in the tree");
+        router.mark_unreachable("gw1");
+        let routes = router.dispatch_or_direct(&ns("node[1-2]"));
+        assert_eq!(routes, vec![route("gw2", "node[1-2]")]);
+        router.mark_unreachable("gw2");
+        assert!(router.dispatch(&ns("node1")).is_err());
+        let routes = router.dispatch_or_direct(&ns("node1,deep2,zz"));
+        assert_eq!(routes, vec![route("", "deep2,node1,zz")]);
+    }
+
+    #[test]
+    fn a_gateway_routes_from_its_own_group() {
+        let mut router = Router::new(&tree(), "gw2").expect("gw2 is in the tree");
+        let routes = router.dispatch_or_direct(&ns("deep[1-2],node3"));
+        let expected = vec![
+            route("node1", "deep1"),
+            route("node2", "deep2"),
+            route("", "node3"),
+        ];
+        assert_eq!(routes, expected);
+        // As in ClusterShell, a direct target named like a gateway hop
+        // shares that hop: the gateway runs the command on itself too.
+        let mut router = Router::new(&tree(), "gw2").expect("gw2 is in the tree");
+        let routes = router.dispatch_or_direct(&ns("deep1,node1"));
+        assert_eq!(routes, vec![route("node1", "deep1,node1")]);
+        assert!(Router::new(&tree(), "stranger").is_err());
     }
 }

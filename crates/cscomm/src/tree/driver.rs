@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use cscomm_message::{NodeSet, Number, PickledTopology, ShellRequest};
 use cscomm_ssh::{ExecOptions, Executor, Request, StderrMode, Transport};
+use cscomm_topology::{NextHop, Route, Router};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::link::{self, LinkEnd, LinkSpec};
-use super::route::{NextHop, Router};
 use super::{Control, TreeEvent, TreeOptions, direct};
 
 /// The longest line delivered whole: the protocol cannot say "this line
@@ -32,7 +32,8 @@ pub(super) struct Driver {
     command: String,
     executor: Executor,
     options: TreeOptions,
-    router: Router,
+    /// `None` without a topology: every target is reached directly.
+    router: Option<Router>,
     topology: Option<Arc<PickledTopology>>,
     events: mpsc::Sender<TreeEvent>,
     abort: watch::Receiver<bool>,
@@ -48,8 +49,8 @@ impl Driver {
         abort: watch::Receiver<bool>,
     ) -> Result<Self, crate::Error> {
         let router = match &options.topology {
-            Some(topology) => Router::new(topology, &options.root)?,
-            None => Router::direct(),
+            Some(topology) => Some(Router::new(&topology.to_tree()?, &options.root)?),
+            None => None,
         };
         Ok(Driver {
             command: command.to_owned(),
@@ -66,13 +67,26 @@ impl Driver {
 
     /// Routes `targets` and starts each part.
     pub(super) fn launch(&mut self, targets: &NodeSet) -> Result<(), crate::Error> {
-        for (hop, targets) in self.router.dispatch(targets) {
-            match hop {
+        for Route { next_hop, targets } in self.dispatch(targets) {
+            match next_hop {
                 NextHop::Direct => self.launch_direct(&targets)?,
                 NextHop::Gateway(gateway) => self.launch_link(gateway, targets),
             }
         }
         Ok(())
+    }
+
+    /// The next hops of `targets`. Targets whose gateways are all
+    /// unreachable are reached directly, where ClusterShell would stop the
+    /// run (a deliberate difference, docs/PROTOCOL-NOTES.md).
+    fn dispatch(&mut self, targets: &NodeSet) -> Vec<Route> {
+        match &mut self.router {
+            Some(router) => router.dispatch_or_direct(targets),
+            None => vec![Route {
+                next_hop: NextHop::Direct,
+                targets: targets.clone(),
+            }],
+        }
     }
 
     fn launch_direct(&mut self, targets: &NodeSet) -> Result<(), crate::Error> {
@@ -181,7 +195,9 @@ impl Driver {
     /// ClusterShell does, and say so.
     async fn reroute(&mut self, gateway: String, targets: &NodeSet) {
         tracing::warn!("gateway {gateway} is unreachable: routing {targets} again");
-        self.router.mark_unreachable(&gateway);
+        if let Some(router) = &mut self.router {
+            router.mark_unreachable(&gateway);
+        }
         let event = TreeEvent::Routing {
             event: "reroute".to_owned(),
             gateway,

@@ -14,7 +14,6 @@ mod driver;
 mod event;
 mod link;
 mod options;
-mod route;
 
 use std::sync::Arc;
 
@@ -24,12 +23,11 @@ use tokio::sync::{mpsc, watch};
 use driver::Driver;
 
 pub use blocking::{NodeResult, TreeResult, run_blocking};
-pub use conf::{TopologyError, find_topology_file, load_topology, parse_topology, route_sources};
+pub use conf::{load_topology, parse_topology};
 pub use cscomm_message::NodeSet;
 pub use event::TreeEvent;
 pub use link::EX_PROTOCOL;
 pub use options::TreeOptions;
-pub use route::{NextHop, Router, UnknownRoot};
 
 /// Events buffered between a run and its consumer before producers wait.
 const EVENT_QUEUE: usize = 128;
@@ -78,7 +76,8 @@ impl TreeRun {
     /// within a tokio runtime.
     ///
     /// # Errors
-    /// When the topology does not hold `options.root`, or the transport
+    /// When the topology is not a tree or does not hold `options.root`
+    /// ([`Error::Topology`](crate::Error::Topology)), or the transport
     /// refuses the command (a bad `%` keyword, ssh options that do not split).
     pub fn start(
         command: &str,

@@ -3,6 +3,7 @@
 
 mod nodeset;
 mod topology;
+mod tree;
 
 pub use nodeset::{nodeset_from_value, nodeset_to_value};
 pub use topology::{PickledTopology, TopologyGroup};

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use cscomm::gateway::{request_local_workers, short_hostname};
 use cscomm::pickle::Value;
 use cscomm::ssh::SshOptions;
-use cscomm::tree::{NodeSet, TreeOptions, find_topology_file, load_topology, route_sources};
+use cscomm::topology::{TopologyGraph, find_topology_file};
+use cscomm::tree::{NodeSet, TreeOptions, load_topology};
 use cscomm_message::TaskInfo;
 
 use super::RunArgs;
@@ -82,10 +83,11 @@ fn root_name(args: &RunArgs, path: &Path) -> Result<String, Box<dyn std::error::
     if !args.local || load_topology(path, &host).is_ok() {
         return Ok(host);
     }
-    let sources = route_sources(path)?;
-    sources
-        .first()
-        .and_then(|nodes| nodes.iter().next())
+    let graph = TopologyGraph::from_file(path)?;
+    graph
+        .routes()
+        .next()
+        .and_then(|(sources, _)| sources.iter().next())
         .ok_or_else(|| "the topology has no route".into())
 }
 
