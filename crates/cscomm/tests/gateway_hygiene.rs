@@ -1,8 +1,9 @@
-//! When its parent goes away, `cscomm-gateway` kills everything it started
-//! and exits, within a second.
+//! When its parent goes away, or sends what the protocol does not allow,
+//! `cscomm-gateway` kills everything it started and exits, within a second
+//! (after an `ERR` for a protocol error).
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -90,4 +91,59 @@ fn closing_the_input_kills_every_child_within_a_second() {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+#[test]
+fn a_protocol_error_gets_an_err_and_kills_everything() {
+    let marker = format!("sleep 8{}", std::process::id() % 1000);
+    let mut gateway = Command::new(env!("CARGO_BIN_EXE_cscomm-gateway"))
+        .args(["-m", "ClusterShell.Gateway", "-Bu"])
+        .env("CLUSTERSHELL_GW_LOG_DIR", std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the gateway");
+    let mut stdout = gateway.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        stdout.read_to_end(&mut all).map(|_| all)
+    });
+    let mut stdin = gateway.stdin.take().unwrap();
+    let stream = request_stream(&format!("{marker}; echo never"), "node[1-5]");
+    stdin.write_all(&stream).unwrap();
+    stdin.flush().unwrap();
+    let started = Instant::now();
+    while count_processes(&marker) < 5 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "commands did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // An element the channel does not have: a protocol error. Standard
+    // input stays open.
+    stdin.write_all(b"<bogus/>\n").unwrap();
+    stdin.flush().unwrap();
+    let sent = Instant::now();
+    loop {
+        let gone = count_processes(&marker) == 0;
+        let exited = gateway.try_wait().unwrap().is_some();
+        if gone && exited {
+            break;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(1),
+            "children or gateway still alive 1 s after the error"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let output = String::from_utf8(reader.join().unwrap().unwrap()).unwrap();
+    let err = output
+        .find("<message type=\"ERR\"")
+        .expect("an ERR upstream");
+    assert!(
+        output[err..].contains("</channel>"),
+        "the channel closed after the ERR: {output}"
+    );
+    drop(stdin);
 }
