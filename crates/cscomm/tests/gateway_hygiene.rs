@@ -142,6 +142,10 @@ fn a_protocol_error_gets_an_err_and_kills_everything() {
         .find("<message type=\"ERR\"")
         .expect("an ERR upstream");
     assert!(
+        output[err..].contains("reason=\"Invalid starting tag bogus\""),
+        "ClusterShell's words: {output}"
+    );
+    assert!(
         output[err..].contains("</channel>"),
         "the channel closed after the ERR: {output}"
     );
