@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
@@ -50,43 +50,46 @@ fn request_stream(command: &str, nodes: &str) -> BytesMut {
     out
 }
 
-#[test]
-fn closing_the_input_kills_every_child_within_a_second() {
-    let marker = format!("sleep 7{}", std::process::id() % 1000);
+/// A gateway with 5 local commands `sleep <marker>` running; its stdout
+/// is piped when `capture` (else discarded).
+fn gateway_running(marker: &str, capture: bool) -> (Child, ChildStdin) {
     let mut gateway = Command::new(env!("CARGO_BIN_EXE_cscomm-gateway"))
         .args(["-m", "ClusterShell.Gateway", "-Bu"])
         .env("CLUSTERSHELL_GW_LOG_DIR", std::env::temp_dir())
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(if capture {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .spawn()
         .expect("start the gateway");
     let mut stdin = gateway.stdin.take().unwrap();
-    stdin
-        .write_all(&request_stream(
-            &format!("{marker}; echo never"),
-            "node[1-5]",
-        ))
-        .unwrap();
+    let stream = request_stream(&format!("{marker}; echo never"), "node[1-5]");
+    stdin.write_all(&stream).unwrap();
     stdin.flush().unwrap();
-
     let started = Instant::now();
-    while count_processes(&marker) < 5 {
+    while count_processes(marker) < 5 {
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "commands did not start"
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    drop(stdin);
-    let closed = Instant::now();
+    (gateway, stdin)
+}
+
+/// Waits until the commands and the gateway are gone: at most a second.
+fn assert_all_gone_within_a_second(marker: &str, gateway: &mut Child) {
+    let since = Instant::now();
     loop {
-        let gone = count_processes(&marker) == 0;
+        let gone = count_processes(marker) == 0;
         let exited = gateway.try_wait().unwrap().is_some();
         if gone && exited {
-            break;
+            return;
         }
         assert!(
-            closed.elapsed() < Duration::from_secs(1),
+            since.elapsed() < Duration::from_secs(1),
             "children or gateway still alive after 1 s"
         );
         std::thread::sleep(Duration::from_millis(10));
@@ -94,49 +97,27 @@ fn closing_the_input_kills_every_child_within_a_second() {
 }
 
 #[test]
+fn closing_the_input_kills_every_child_within_a_second() {
+    let marker = format!("sleep 7{}", std::process::id() % 1000);
+    let (mut gateway, stdin) = gateway_running(&marker, false);
+    drop(stdin);
+    assert_all_gone_within_a_second(&marker, &mut gateway);
+}
+
+#[test]
 fn a_protocol_error_gets_an_err_and_kills_everything() {
     let marker = format!("sleep 8{}", std::process::id() % 1000);
-    let mut gateway = Command::new(env!("CARGO_BIN_EXE_cscomm-gateway"))
-        .args(["-m", "ClusterShell.Gateway", "-Bu"])
-        .env("CLUSTERSHELL_GW_LOG_DIR", std::env::temp_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the gateway");
+    let (mut gateway, mut stdin) = gateway_running(&marker, true);
     let mut stdout = gateway.stdout.take().unwrap();
     let reader = std::thread::spawn(move || {
         let mut all = Vec::new();
         stdout.read_to_end(&mut all).map(|_| all)
     });
-    let mut stdin = gateway.stdin.take().unwrap();
-    let stream = request_stream(&format!("{marker}; echo never"), "node[1-5]");
-    stdin.write_all(&stream).unwrap();
-    stdin.flush().unwrap();
-    let started = Instant::now();
-    while count_processes(&marker) < 5 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "commands did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
     // An element the channel does not have: a protocol error. Standard
     // input stays open.
     stdin.write_all(b"<bogus/>\n").unwrap();
     stdin.flush().unwrap();
-    let sent = Instant::now();
-    loop {
-        let gone = count_processes(&marker) == 0;
-        let exited = gateway.try_wait().unwrap().is_some();
-        if gone && exited {
-            break;
-        }
-        assert!(
-            sent.elapsed() < Duration::from_secs(1),
-            "children or gateway still alive 1 s after the error"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    assert_all_gone_within_a_second(&marker, &mut gateway);
     let output = String::from_utf8(reader.join().unwrap().unwrap()).unwrap();
     let err = output
         .find("<message type=\"ERR\"")
