@@ -226,10 +226,11 @@ impl Gateway {
 
     /// [`Gateway::send_groomed`] for every run; whether anything was sent.
     fn send_all_ready(&mut self) -> bool {
-        let runs = self.workers.ids();
         let mut sent = false;
-        for run in runs {
+        let mut next = self.workers.first_from(0);
+        while let Some(run) = next {
             sent |= self.send_groomed(run);
+            next = self.workers.first_from(run + 1);
         }
         sent
     }
@@ -242,11 +243,13 @@ impl Gateway {
     }
 
     fn handle_tick(&mut self, now: Instant) {
-        for run in self.workers.ids() {
+        let mut next = self.workers.first_from(0);
+        while let Some(run) = next {
             if let Some(worker) = self.workers.get_mut(run) {
                 worker.grooming.handle_timeout(now);
             }
             self.send_groomed(run);
+            next = self.workers.first_from(run + 1);
         }
     }
 }

@@ -48,9 +48,10 @@ impl Workers {
         self.by_run.remove(&run);
     }
 
-    /// The run ids, in order.
-    pub(super) fn ids(&self) -> Vec<u64> {
-        self.by_run.keys().copied().collect()
+    /// The first run id at or after `from` (to visit every run while
+    /// removing some).
+    pub(super) fn first_from(&self, from: u64) -> Option<u64> {
+        self.by_run.range(from..).next().map(|(&id, _)| id)
     }
 
     /// The running workers of `srcid`.
