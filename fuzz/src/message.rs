@@ -17,6 +17,12 @@ use cscomm_message::{
     PayloadCodec, PickledTopology, Protocol, ShellRequest, Value, WriteRequest,
 };
 
+// Shared with the other checks (a file of its own so that the crates'
+// tests that include this one through `#[path]` find it too).
+#[path = "cuts.rs"]
+mod cuts;
+use cuts::pseudo_random_cuts;
+
 /// At most this many events are taken from one input (conversion errors
 /// let the stream go on).
 const MAX_EVENTS: usize = 100_000;
@@ -252,28 +258,5 @@ fn check_value(value: &Value) {
             Some(text),
             "pickling is not a fixed point (protocol {protocol:?})"
         );
-    }
-}
-
-/// Cut points derived from the input itself (so the replay is
-/// deterministic): pieces of 1 to 64 bytes.
-fn pseudo_random_cuts(data: &[u8]) -> Vec<usize> {
-    let mut state = data
-        .iter()
-        .take(16)
-        .fold(0x9E37_79B9_7F4A_7C15u64 ^ data.len() as u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
-        });
-    let mut cuts = Vec::new();
-    let mut at = 0;
-    loop {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        at += 1 + (state % 64) as usize;
-        if at >= data.len() {
-            return cuts;
-        }
-        cuts.push(at);
     }
 }

@@ -12,6 +12,12 @@ use cscomm_wire::{Frame, FrameDecoder, MessageFrame, WireError, WireErrorKind};
 #[cfg(feature = "tokio-codec")]
 use tokio_util::codec::Decoder;
 
+// Shared with the other checks (a file of its own so that the crates'
+// tests that include this one through `#[path]` find it too).
+#[path = "cuts.rs"]
+mod cuts;
+use cuts::pseudo_random_cuts;
+
 /// Inputs up to this size are also decoded one byte at a time.
 const BYTEWISE_MAX: usize = 4096;
 
@@ -156,29 +162,6 @@ fn failed(mut decoder: FrameDecoder, frames: Vec<Frame>, error: WireError) -> Ou
     Outcome {
         frames,
         error: Some(error),
-    }
-}
-
-/// Cut points derived from the input itself (so the replay is deterministic):
-/// pieces of 1 to 64 bytes.
-fn pseudo_random_cuts(data: &[u8]) -> Vec<usize> {
-    let mut state = data
-        .iter()
-        .take(16)
-        .fold(0x9E37_79B9_7F4A_7C15u64 ^ data.len() as u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
-        });
-    let mut cuts = Vec::new();
-    let mut at = 0;
-    loop {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        at += 1 + (state % 64) as usize;
-        if at >= data.len() {
-            return cuts;
-        }
-        cuts.push(at);
     }
 }
 

@@ -84,8 +84,7 @@ struct Gateway {
     channel: GatewayChannel,
     name: Option<String>,
     topology: Option<Arc<PickledTopology>>,
-    /// The runs, by run id (a parent may send several `CTL shell` for one
-    /// `srcid`: ClusterShell does when it routes targets again).
+    /// One per `CTL shell`.
     workers: Workers,
 }
 

@@ -32,12 +32,10 @@ pub(super) struct Workers {
 }
 
 impl Workers {
-    /// Adds `worker`; returns its run id.
-    pub(super) fn insert(&mut self, worker: Worker) -> u64 {
-        let id = self.next_run;
+    /// Adds `worker` under the next run id.
+    pub(super) fn insert(&mut self, worker: Worker) {
+        self.by_run.insert(self.next_run, worker);
         self.next_run += 1;
-        self.by_run.insert(id, worker);
-        id
     }
 
     pub(super) fn get_mut(&mut self, run: u64) -> Option<&mut Worker> {
