@@ -130,7 +130,8 @@ impl SshdBuilder {
         self
     }
 
-    /// Sets an environment variable in every session (`SetEnv`).
+    /// Sets an environment variable in every session (`SetEnv`). Sessions
+    /// have a private, empty `HOME` unless this sets one.
     pub fn set_env(mut self, key: &str, value: &str) -> Self {
         self.set_env.push((key.to_string(), value.to_string()));
         self
@@ -338,15 +339,30 @@ impl Drop for Sshd {
 fn prepare_dir(dir: &Path, port: u16, listen: &[Ipv4Addr], builder: &SshdBuilder) {
     make_keys(dir);
     write_wrappers(dir);
+    let set_env = session_env(dir, builder);
     let server = config::server_config(&ServerConfig {
         dir,
         port,
         listen,
-        set_env: &builder.set_env,
+        set_env: &set_env,
     });
     write(&dir.join("sshd_config"), &server);
     let client = config::client_config(dir, port, &builder.hosts);
     write(&dir.join("ssh_config"), &client);
+}
+
+/// The builder's session environment, with a private, empty `HOME` inside
+/// `dir` unless it sets one: the user's shell start-up files (which may
+/// print, as `pyenv` does under concurrent logins) never run in a session.
+fn session_env(dir: &Path, builder: &SshdBuilder) -> Vec<(String, String)> {
+    let mut env = builder.set_env.clone();
+    if !env.iter().any(|(key, _)| key == "HOME") {
+        let home = dir.join("home");
+        std::fs::create_dir_all(&home)
+            .unwrap_or_else(|e| panic!("creating {}: {e}", home.display()));
+        env.push(("HOME".to_owned(), home.display().to_string()));
+    }
+    env
 }
 
 fn spawn_watchdog(dir: &Path) -> (Child, ChildStdin) {

@@ -111,16 +111,21 @@ fn session_environment_is_settable() {
         .set_env("CSCOMM_X", "a b")
         .start();
     let out = ssh(&sshd, "node1", "echo \"$PATH|$CSCOMM_X\"");
-    // The login shell's startup files (root's ~/.bashrc here) may prepend
-    // directories of their own; the value set is what they start from.
-    let stdout = text(&out.stdout);
-    assert!(
-        stdout.ends_with(":/cscomm/test:/usr/bin:/bin|a b\n")
-            || stdout == "/cscomm/test:/usr/bin:/bin|a b\n",
-        "{stdout}"
-    );
+    // Sessions have a private, empty home: no start-up file of the user's
+    // runs, so the value set is the value seen.
+    assert_eq!(text(&out.stdout), "/cscomm/test:/usr/bin:/bin|a b\n");
     let default = ssh(Sshd::shared(), "node1", "echo \"$PATH\"");
     assert!(!text(&default.stdout).contains("/cscomm/test"));
+}
+
+#[test]
+fn sessions_have_a_private_empty_home() {
+    let sshd = Sshd::start();
+    let out = ssh(&sshd, "node2", "echo \"$HOME\"; ls -A \"$HOME\" | wc -l");
+    let home = sshd.dir().join("home");
+    assert_eq!(text(&out.stdout), format!("{}\n0\n", home.display()));
+    let chosen = Sshd::builder().set_env("HOME", "/tmp").start();
+    assert_eq!(text(&ssh(&chosen, "node1", "echo $HOME").stdout), "/tmp\n");
 }
 
 #[test]
