@@ -2,7 +2,6 @@
 //! printed as `clush` prints it.
 
 mod display;
-mod progress;
 mod settings;
 mod stdin;
 
@@ -13,7 +12,7 @@ use std::process::ExitCode;
 use clap::Args;
 use cscomm::tree::TreeRun;
 
-use display::Display;
+use display::{Display, DisplayOptions, RunOutcome};
 
 /// `cscomm run` options, named and meant as `clush`'s.
 #[derive(Debug, Args)]
@@ -91,7 +90,12 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     let options = settings::tree_options(&args)?;
     let command = args.command.join(" ");
     let forward_stdin = !args.no_stdin && !std::io::stdin().is_terminal();
-    let mut display = Display::new(args.gather, args.quiet, args.maxrc, targets.len());
+    let display_options = DisplayOptions {
+        gather: args.gather,
+        quiet: args.quiet,
+        maxrc: args.maxrc,
+    };
+    let mut display = Display::new(&display_options, &targets);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -102,7 +106,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         } else {
             run.close_stdin();
         }
-        let mut ticks = tokio::time::interval(progress::TICK);
+        let mut ticks = tokio::time::interval(display::progress::TICK);
         loop {
             tokio::select! {
                 event = run.next_event() => match event {
@@ -114,6 +118,16 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         }
         Ok::<(), Box<dyn std::error::Error>>(())
     })?;
-    let code = display.finish()?;
-    Ok(ExitCode::from(code))
+    let outcome = display.finish()?;
+    Ok(ExitCode::from(exit_code(&display_options, outcome)))
+}
+
+/// clush's exit code: 0, or with -S the largest return code (255 after a
+/// timeout).
+fn exit_code(options: &DisplayOptions, outcome: RunOutcome) -> u8 {
+    match (options.maxrc, outcome.timeouts > 0) {
+        (false, _) => 0,
+        (true, true) => 255,
+        (true, false) => u8::try_from(outcome.max_rc.clamp(0, 255)).unwrap_or(255),
+    }
 }

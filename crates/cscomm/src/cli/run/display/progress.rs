@@ -4,12 +4,12 @@
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
-use super::display::PROG;
+use super::PROG;
 
 /// Nothing is drawn before the run is this old (clush's delay).
 const SHOW_AFTER: Duration = Duration::from_millis(1330);
 /// How often the caller should call [`Progress::draw`].
-pub(super) const TICK: Duration = Duration::from_millis(333);
+pub(in crate::cli::run) const TICK: Duration = Duration::from_millis(333);
 
 /// Counts ended nodes and draws `PROG: done/total\r` when due.
 pub(super) struct Progress {

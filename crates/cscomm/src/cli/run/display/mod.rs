@@ -1,18 +1,48 @@
 //! Printing a run as clush does: `node: line` as lines come, or with -b
 //! identical outputs gathered under a node set header at the end; then the
 //! exit-code and timeout messages on standard error.
+//!
+//! The rest of `cscomm run` talks to this module only through
+//! [`DisplayOptions`] (what the command line and `clush.conf` asked for),
+//! [`Display`] (fed the run's events) and [`RunOutcome`] (what the exit
+//! code is computed from).
+
+pub(super) mod progress;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 use cscomm::tree::{NodeSet, TreeEvent};
 
-use super::progress::Progress;
+use progress::Progress;
 
 /// The separator line of gathered headers.
 const SEPARATOR: &str = "---------------";
 /// The prefix of our own messages (clush says `clush:`).
 pub(super) const PROG: &str = "cscomm";
+
+/// How a run is shown: clush's output options (`-b`, `-B`, `-L`, `-N`,
+/// `-r`, `-G`, `-q`, `-v`, `-d`, `-S`, `--diff`, `--outdir`, `--errdir`,
+/// `--color`, `-P`), resolved against `clush.conf` by the caller.
+#[derive(Debug, Clone, Default)]
+pub(super) struct DisplayOptions {
+    /// `-b`/`--dshbak`: gather nodes with the same output.
+    pub(super) gather: bool,
+    /// `-q`: quieter (no node counts in headers, fewer messages).
+    pub(super) quiet: bool,
+    /// `-S`: the exit code is the largest return code (and the messages
+    /// change as clush's do).
+    pub(super) maxrc: bool,
+}
+
+/// What a finished run leaves for the exit code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct RunOutcome {
+    /// The largest return code of the nodes that exited (0 if none).
+    pub(super) max_rc: i32,
+    /// How many nodes timed out.
+    pub(super) timeouts: usize,
+}
 
 /// What was seen of one node.
 #[derive(Debug, Default)]
@@ -40,14 +70,14 @@ pub(super) struct Display {
 }
 
 impl Display {
-    /// A display for `total` targets.
-    pub(super) fn new(gather: bool, quiet: bool, maxrc: bool, total: usize) -> Self {
+    /// A display of a run on `targets`.
+    pub(super) fn new(options: &DisplayOptions, targets: &NodeSet) -> Self {
         let terminal = std::io::IsTerminal::is_terminal(&io::stderr());
         Display {
-            progress: (terminal && !quiet).then(|| Progress::new(total)),
-            gather,
-            quiet,
-            maxrc,
+            progress: (terminal && !options.quiet).then(|| Progress::new(targets.len())),
+            gather: options.gather,
+            quiet: options.quiet,
+            maxrc: options.maxrc,
             nodes: BTreeMap::new(),
             codes_seen: Vec::new(),
             line_flush: std::io::IsTerminal::is_terminal(&io::stdout()),
@@ -153,10 +183,9 @@ impl Display {
         Ok(())
     }
 
-    /// Prints what was gathered and the end-of-run messages; returns the
-    /// exit code (0, or with -S the largest return code, 255 after a
-    /// timeout, as clush).
-    pub(super) fn finish(mut self) -> io::Result<u8> {
+    /// Prints what was gathered and the end-of-run messages; returns what
+    /// the exit code is made of.
+    pub(super) fn finish(mut self) -> io::Result<RunOutcome> {
         if let Some(progress) = &mut self.progress {
             progress.clear()?;
         }
@@ -165,18 +194,14 @@ impl Display {
         }
         self.stdout.flush()?;
         self.print_exit_messages()?;
-        let timed_out = self.nodes.values().any(|n| n.timed_out);
-        let max = self
+        let timeouts = self.nodes.values().filter(|n| n.timed_out).count();
+        let max_rc = self
             .nodes
             .values()
             .filter_map(|n| n.exit_code)
             .max()
             .unwrap_or(0);
-        Ok(match (self.maxrc, timed_out) {
-            (false, _) => 0,
-            (true, true) => 255,
-            (true, false) => u8::try_from(max.clamp(0, 255)).unwrap_or(255),
-        })
+        Ok(RunOutcome { max_rc, timeouts })
     }
 
     /// By return code, then groups of identical output, larger groups
