@@ -25,7 +25,7 @@ use cscomm_message::{MessageError, MessageType};
 
 pub use gateway::{GatewayChannel, GatewayConfig, GatewayEvent};
 pub use grooming::{GroomingBuffer, GroomingConfig};
-pub use initiator::{InitiatorChannel, InitiatorConfig, InitiatorEvent};
+pub use initiator::{INITIATOR_MAX_FRAME_SIZE, InitiatorChannel, InitiatorConfig, InitiatorEvent};
 pub use lines::{Lines, lines};
 
 /// The ClusterShell version our channel ends announce by default.

@@ -269,7 +269,13 @@ proptest! {
         expect_events.push(InitiatorEvent::Opened { version: Some("1.9.3".into()) });
         got_events.extend(std::iter::from_fn(|| ch.poll_event()));
         let mut gw_msgid = 100;
+        // Whether the targets have a shell without a return code (after
+        // setup, a gateway may speak for them only then).
+        let mut running = false;
         for op in ops {
+            if setup && !running && matches!(op, Op::Out | Op::Ret) {
+                continue; // a protocol error: tests/initiator_trust.rs
+            }
             gw_msgid += 1;
             match op {
                 Op::Shell | Op::Write | Op::Eof => {
@@ -284,6 +290,7 @@ proptest! {
                     }
                     next_id += 1;
                     if setup && queued == 0 { sent += 1 } else { queued += 1 }
+                    running |= matches!(op, Op::Shell);
                 }
                 Op::Ack(n) => {
                     let ack = if n == 7 { 999 } else if sent == 0 { 0 } else { sent_ctl[n as usize % sent_ctl.len()] };
@@ -307,6 +314,7 @@ proptest! {
                     ch.feed(&gateway_says(MessageKind::Retcode { srcid: 5, retcode: 1, nodes: nodes() }, gw_msgid));
                     if setup {
                         expect_events.push(InitiatorEvent::Exit { srcid: 5, nodes: nodes(), code: 1 });
+                        running = false;
                     }
                 }
             }

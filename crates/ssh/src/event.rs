@@ -33,6 +33,10 @@ pub enum EventKind {
     StdoutChunk(Bytes),
     /// Raw standard error bytes, in [`OutputMode::Chunks`](crate::OutputMode).
     StderrChunk(Bytes),
+    /// Standard output reached its end, in
+    /// [`OutputMode::Chunks`](crate::OutputMode) only (the process may
+    /// still run: a channel peer that closed its side).
+    StdoutEnd,
     /// The process ended with this status. A last event.
     Exited(Exit),
     /// The command timeout expired: the target's process group was killed,

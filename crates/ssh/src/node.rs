@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use crate::budget::EventSender;
 use crate::output::{OutputStream, Which};
-use crate::process::{Pipes, Process, exit_of};
+use crate::process::{Pipes, Process, exit_of, terminate_group};
 use crate::stdin::StdinSource;
 use crate::{Event, EventKind, ExecOptions, Exit, Failure, StderrMode, failure};
 
@@ -32,6 +32,8 @@ pub(crate) struct TargetSpec {
 pub(crate) struct TargetIo {
     pub(crate) events: EventSender<Event>,
     pub(crate) abort: watch::Receiver<bool>,
+    /// Asks for SIGTERM (a session's [`terminate`](crate::Session::terminate)).
+    pub(crate) terminate: Option<watch::Receiver<bool>>,
     pub(crate) stdin: StdinSource,
 }
 
@@ -82,10 +84,14 @@ pub(crate) async fn run_target(spec: TargetSpec, mut io: TargetIo) {
     let mut err = OutputStream::new(Which::Stderr, options.stderr_mode, options, spec.remote);
     let deadline = options.timeout.map(|t| Instant::now() + t);
     let stdin = std::mem::replace(&mut io.stdin, StdinSource::Null);
+    // The child is reaped only inside `drive`, which ends the select at
+    // once: the group is signalled only while its leader is unreaped.
+    let terminator = terminate_on_request(process.group(), io.terminate.take());
     let outcome = tokio::select! {
         outcome = drive(&mut process, pipes, stdin, &mut out, &mut err, &spec, &io.events) => outcome,
         () = sleep_until(deadline) => Outcome::TimedOut,
         () = aborted(&mut io.abort) => Outcome::Aborted,
+        never = terminator => match never {},
     };
     let events = &io.events;
     let report = async {
@@ -114,6 +120,19 @@ pub(crate) async fn run_target(spec: TargetSpec, mut io: TargetIo) {
     // Killing is a no-op once the child is reaped.
     process.kill_group();
     let _ = process.wait().await;
+}
+
+/// Sends SIGTERM to the group once asked; never completes.
+async fn terminate_on_request(
+    group: Option<nix::unistd::Pid>,
+    request: Option<watch::Receiver<bool>>,
+) -> Infallible {
+    if let (Some(group), Some(mut request)) = (group, request) {
+        if request.wait_for(|asked| *asked).await.is_ok() {
+            terminate_group(group);
+        }
+    }
+    std::future::pending().await
 }
 
 /// Starts the process and reports `Started`; a program that cannot be

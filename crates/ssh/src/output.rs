@@ -173,7 +173,28 @@ impl OutputStream {
         }
         let delivered = self.deliver(target, key, events, true).await;
         self.release_spare_capacity();
-        delivered
+        delivered && self.announce_end(target, key, events).await
+    }
+
+    /// Standard output read in chunks says where it ends (a channel peer
+    /// may close it and keep running).
+    async fn announce_end(
+        &self,
+        target: usize,
+        key: &Arc<str>,
+        events: &EventSender<Event>,
+    ) -> bool {
+        if self.which != Which::Stdout || self.mode != OutputMode::Chunks {
+            return true;
+        }
+        let Some(reserved) = events.reserve(0).await else {
+            return false;
+        };
+        reserved.send(Event {
+            target,
+            key: key.clone(),
+            kind: EventKind::StdoutEnd,
+        })
     }
 
     /// Gives the read buffer back while the stream waits for its process:

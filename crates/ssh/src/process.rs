@@ -100,6 +100,12 @@ impl Process {
         }
     }
 
+    /// The process group, while its leader is not reaped (to signal it
+    /// from elsewhere with [`terminate_group`]).
+    pub(crate) fn group(&self) -> Option<Pid> {
+        self.pgid.filter(|_| !self.reaped)
+    }
+
     /// Waits for the child to end and reaps it.
     pub(crate) async fn wait(&mut self) -> std::io::Result<ExitStatus> {
         let status = self.child.wait().await?;
@@ -114,6 +120,13 @@ impl Drop for Process {
         // child in the background once it is dead.
         self.kill_group();
     }
+}
+
+/// Sends SIGTERM to a process group whose leader is not reaped yet (the
+/// caller makes sure of that).
+pub(crate) fn terminate_group(pgid: Pid) {
+    // ESRCH: everything is gone already.
+    let _ = killpg(pgid, Signal::SIGTERM);
 }
 
 /// ClusterShell's view of a wait status: the exit code, or 128 + the signal.

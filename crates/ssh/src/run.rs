@@ -238,6 +238,7 @@ async fn schedule(
         let io = TargetIo {
             events: events.clone(),
             abort: abort.clone(),
+            terminate: None,
             stdin,
         };
         let spec = plan.spec(index);

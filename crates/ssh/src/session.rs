@@ -50,6 +50,7 @@ pub struct Session {
     events: EventReceiver<Event>,
     stdin: SessionStdin,
     abort: watch::Sender<bool>,
+    terminate: watch::Sender<bool>,
 }
 
 impl Session {
@@ -66,6 +67,7 @@ impl Session {
         let argv = transport.argv(host, 0, command)?;
         let (events_tx, events) = budget::channel(options.buffer_bytes);
         let (abort, abort_rx) = watch::channel(false);
+        let (terminate, terminate_rx) = watch::channel(false);
         let (tx, rx) = mpsc::channel(STDIN_QUEUE);
         let source = match options.stdin {
             StdinMode::Piped => StdinSource::Channel(rx),
@@ -81,6 +83,7 @@ impl Session {
         let io = TargetIo {
             events: events_tx,
             abort: abort_rx,
+            terminate: Some(terminate_rx),
             stdin: source,
         };
         tokio::spawn(run_target(spec, io));
@@ -91,6 +94,7 @@ impl Session {
                 closed: Arc::new(AtomicBool::new(false)),
             },
             abort,
+            terminate,
         })
     }
 
@@ -103,6 +107,12 @@ impl Session {
     /// A handle to write to the process's standard input (cheap to clone).
     pub fn stdin(&self) -> SessionStdin {
         self.stdin.clone()
+    }
+
+    /// Asks the process group to end (SIGTERM, once); events go on until
+    /// its exit. [`Session::kill`] is the sure way.
+    pub fn terminate(&self) {
+        self.terminate.send_replace(true);
     }
 
     /// Kills the process group (SIGKILL); no further event is reported.
@@ -134,6 +144,12 @@ impl SessionStdin {
         }
         let message = StdinMessage::Data(data.into());
         self.tx.send(message).await.map_err(|_| Error::StdinClosed)
+    }
+
+    /// Resolves once the process no longer reads its input: it closed it
+    /// (a write failed with EPIPE), it ended, or the input was closed here.
+    pub async fn closed(&self) {
+        self.tx.closed().await;
     }
 
     /// Closes the process's standard input after the queued bytes.

@@ -41,6 +41,7 @@ async fn stalled_consumer(mode: OutputMode) {
                 received += line.bytes.len() + usize::from(line.end == cscomm_ssh::LineEnd::Newline)
             }
             EventKind::StdoutChunk(chunk) => received += chunk.len(),
+            EventKind::StdoutEnd if mode == OutputMode::Chunks => {}
             EventKind::Exited(exit) => code = Some(exit.code),
             other => panic!("unexpected {other:?}"),
         }

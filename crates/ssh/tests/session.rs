@@ -35,14 +35,19 @@ async fn sixty_four_mib_round_trip_in_order() {
     });
     let mut received = Sha256::new();
     let mut chunks = 0;
-    let mut code = None;
+    let (mut code, mut stdout_ended) = (None, false);
     while let Some(event) = session.next_event().await {
         match event {
             EventKind::StdoutChunk(bytes) => {
+                assert!(!stdout_ended, "a chunk after the end of stdout");
                 received.update(&bytes);
                 chunks += 1;
             }
-            EventKind::Exited(exit) => code = Some(exit.code),
+            EventKind::StdoutEnd => stdout_ended = true,
+            EventKind::Exited(exit) => {
+                assert!(stdout_ended, "exited before stdout said it ended");
+                code = Some(exit.code)
+            }
             EventKind::Started => {}
             other => panic!("unexpected {other:?}"),
         }

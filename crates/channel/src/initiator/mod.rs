@@ -2,20 +2,28 @@
 //! `PropagationChannel`): requests in, bytes for the gateway out; the
 //! gateway's bytes in, events out.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use bytes::{Bytes, BytesMut};
 use cscomm_message::{
     Control, Message, MessageDecoder, MessageIds, MessageKind, NodeSet, PayloadCodec,
     PickledTopology, ShellRequest,
 };
+use cscomm_wire::FrameDecoder;
 
 mod event;
 mod receive;
+mod workers;
 
 pub use event::InitiatorEvent;
 
 use crate::{CloseCause, PROTOCOL_VERSION, SendError};
+use workers::Workers;
+
+/// The largest frame an initiator accepts by default: a gateway's
+/// grooming tick of lines for a group of nodes, base64-encoded. A larger
+/// frame (or an endless one) is a stream error, not memory without end.
+pub const INITIATOR_MAX_FRAME_SIZE: usize = 64 << 20;
 
 /// What an [`InitiatorChannel`] sends at start.
 #[derive(Debug, Clone)]
@@ -31,11 +39,15 @@ pub struct InitiatorConfig {
     /// Bytes of `CTL` messages that may wait for their turn; beyond,
     /// requests fail with [`SendError::Full`].
     pub max_queued: usize,
+    /// The largest frame accepted from the gateway (see
+    /// [`INITIATOR_MAX_FRAME_SIZE`]).
+    pub max_frame_size: usize,
 }
 
 impl InitiatorConfig {
     /// Defaults: version [`PROTOCOL_VERSION`], protocol 4, base64 lines of
-    /// 65536 characters, 64 MiB of queued requests.
+    /// 65536 characters, 64 MiB of queued requests, frames up to
+    /// [`INITIATOR_MAX_FRAME_SIZE`].
     pub fn new(gateway: impl Into<String>, topology: PickledTopology) -> InitiatorConfig {
         InitiatorConfig {
             gateway: gateway.into(),
@@ -43,6 +55,7 @@ impl InitiatorConfig {
             version: PROTOCOL_VERSION.to_owned(),
             codec: PayloadCodec::default(),
             max_queued: 64 << 20,
+            max_frame_size: INITIATOR_MAX_FRAME_SIZE,
         }
     }
 }
@@ -94,8 +107,8 @@ pub struct InitiatorChannel {
     queue: VecDeque<Bytes>,
     queued: usize,
     writes: VecDeque<PendingWrite>,
-    /// Per worker, targets without a return code or timeout yet.
-    pending: BTreeMap<u64, NodeSet>,
+    /// Per worker, the targets the gateway may speak for.
+    workers: Workers,
     peer_version: Option<String>,
     error: Option<String>,
     /// Whether the `CFG` was ever acknowledged.
@@ -121,17 +134,20 @@ impl InitiatorChannel {
         let encoded = Message::new(ids.next_id(), cfg).write_to(&config.codec, &mut output);
         // A topology is plain data (sets, dicts, node sets): it encodes.
         assert!(encoded.is_ok(), "CFG encoding: {encoded:?}");
+        let relays = relays(&config.gateway, &config.topology);
+        let frames = FrameDecoder::with_max_frame_size(config.max_frame_size);
+        let decoder = MessageDecoder::with_frame_decoder(frames);
         InitiatorChannel {
             config,
             state: State::Idle,
-            decoder: MessageDecoder::new(),
+            decoder,
             ids,
             output,
             events: VecDeque::new(),
             queue: VecDeque::new(),
             queued: 0,
             writes: VecDeque::new(),
-            pending: BTreeMap::new(),
+            workers: Workers::new(relays),
             peer_version: None,
             error: None,
             setup_seen: false,
@@ -151,7 +167,7 @@ impl InitiatorChannel {
         request: &ShellRequest,
     ) -> Result<u64, SendError> {
         let msgid = self.request(Control::shell(srcid, targets, request))?;
-        self.pending.entry(srcid).or_default().update(targets);
+        self.workers.request(srcid, targets);
         Ok(msgid)
     }
 
@@ -301,7 +317,7 @@ impl InitiatorChannel {
 
     /// Targets of each worker with no return code or timeout yet.
     pub fn pending(&self) -> impl Iterator<Item = (u64, &NodeSet)> {
-        self.pending.iter().map(|(srcid, nodes)| (*srcid, nodes))
+        self.workers.pending()
     }
 
     fn gateway_nodes(&self) -> NodeSet {
@@ -309,19 +325,7 @@ impl InitiatorChannel {
     }
 
     fn take_pending(&mut self) -> Vec<(u64, NodeSet)> {
-        std::mem::take(&mut self.pending)
-            .into_iter()
-            .filter(|(_, nodes)| !nodes.is_empty())
-            .collect()
-    }
-
-    fn done(&mut self, srcid: u64, nodes: &NodeSet) {
-        if let Some(pending) = self.pending.get_mut(&srcid) {
-            pending.difference_update(nodes);
-            if pending.is_empty() {
-                self.pending.remove(&srcid);
-            }
-        }
+        self.workers.take_pending()
     }
 
     fn close_with(&mut self, cause: CloseCause, write_end: bool) {
@@ -336,4 +340,27 @@ impl InitiatorChannel {
         self.queued = 0;
         self.events.push_back(InitiatorEvent::Closed { cause });
     }
+}
+
+/// `gateway` and the gateways of the topology below it.
+fn relays(gateway: &str, topology: &PickledTopology) -> NodeSet {
+    let mut relays = NodeSet::from_names([gateway]);
+    let groups = &topology.groups;
+    let mut below: Vec<usize> = groups
+        .iter()
+        .filter(|group| group.nodes.contains(gateway))
+        .flat_map(|group| group.children.iter().copied())
+        .collect();
+    let mut seen = vec![false; groups.len()];
+    while let Some(index) = below.pop() {
+        let Some(group) = groups.get(index) else {
+            continue;
+        };
+        if std::mem::replace(&mut seen[index], true) || group.children.is_empty() {
+            continue;
+        }
+        relays.update(&group.nodes);
+        below.extend(group.children.iter().copied());
+    }
+    relays
 }

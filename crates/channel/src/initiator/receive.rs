@@ -2,7 +2,7 @@
 //! that release queued requests.
 
 use bytes::Bytes;
-use cscomm_message::{Event, MessageKind};
+use cscomm_message::{Event, Message, MessageKind};
 
 use super::{InitiatorChannel, InitiatorEvent, State};
 use crate::{CloseCause, reason};
@@ -36,6 +36,25 @@ impl InitiatorChannel {
             "cannot read the channel of gateway {} (ClusterShell version {version}): {why}",
             self.config.gateway
         );
+        self.fail(why, reason);
+    }
+
+    /// A message the gateway had no right to send (output for a node it
+    /// was not given, a second return code, an unknown worker): the
+    /// channel closes, and nothing of it reaches the user.
+    fn refuse(&mut self, why: &str) {
+        let reason = format!("protocol error from gateway {}: {why}", self.config.gateway);
+        self.fail(why, reason);
+    }
+
+    /// Tells the gateway why (`ERR`), then closes the channel.
+    fn fail(&mut self, why: &str, reason: String) {
+        let err = MessageKind::Error {
+            reason: why.to_owned(),
+        };
+        let msgid = self.ids.next_id();
+        // An ERR holds a text attribute only: it always encodes.
+        let _ = Message::new(msgid, err).write_to(&self.config.codec, &mut self.output);
         self.error = Some(reason.clone());
         self.close_with(CloseCause::Error(reason), true);
     }
@@ -52,19 +71,19 @@ impl InitiatorChannel {
             // A second `<channel>` cannot come out of the wire decoder.
             (_, Event::Start { .. }) => return,
         };
-        match message.kind {
-            MessageKind::StdErr(output) if output.srcid == 0 => match output.data() {
+        match (&message.kind, self.state) {
+            (MessageKind::StdErr(output), _) if output.srcid == 0 => match output.data() {
                 Ok(data) => self.events.push_back(InitiatorEvent::GatewayStderr {
-                    nodes: output.nodes,
+                    nodes: output.nodes.clone(),
                     data,
                 }),
                 Err(error) => {
                     self.unreadable(&format!("Message SER has an invalid payload ({error})"))
                 }
             },
-            MessageKind::Error { reason } => self.gateway_error(reason),
-            kind if self.state == State::Setup => self.routed(kind),
-            MessageKind::Ack { .. } if self.state == State::Opened => {
+            (MessageKind::Error { reason }, _) => self.gateway_error(reason.clone()),
+            (_, State::Setup) => self.routed(message),
+            (MessageKind::Ack { .. }, State::Opened) => {
                 self.state = State::Setup;
                 self.setup_seen = true;
                 self.events.push_back(InitiatorEvent::Ready);
@@ -91,7 +110,34 @@ impl InitiatorChannel {
         }
     }
 
-    fn routed(&mut self, kind: MessageKind) {
+    fn routed(&mut self, message: Message) {
+        let ident = message.message_type().ident();
+        let checked = match &message.kind {
+            MessageKind::Ack { .. } => Ok(()),
+            MessageKind::StdOut(output) | MessageKind::StdErr(output) => {
+                self.workers
+                    .check_output(ident, output.srcid, &output.nodes)
+            }
+            MessageKind::Retcode { srcid, nodes, .. } => {
+                self.workers.finish(ident, *srcid, nodes, false)
+            }
+            MessageKind::Timeout { srcid, nodes } => {
+                self.workers.finish(ident, *srcid, nodes, true)
+            }
+            MessageKind::Routing { srcid, targets, .. } => {
+                self.workers.check_routing(*srcid, targets)
+            }
+            // A gateway does not send CFG or CTL.
+            _ => Err(reason::unexpected(&Event::Message(message.clone()))),
+        };
+        match checked {
+            Ok(()) => self.deliver(message.kind),
+            Err(why) => self.refuse(&why),
+        }
+    }
+
+    /// A routed message the gateway was entitled to send, as an event.
+    fn deliver(&mut self, kind: MessageKind) {
         let event = match kind {
             MessageKind::Ack { ack } => return self.acknowledged(ack),
             MessageKind::StdOut(output) => match output.data() {
@@ -118,18 +164,12 @@ impl InitiatorChannel {
                 srcid,
                 retcode,
                 nodes,
-            } => {
-                self.done(srcid, &nodes);
-                InitiatorEvent::Exit {
-                    srcid,
-                    nodes,
-                    code: retcode,
-                }
-            }
-            MessageKind::Timeout { srcid, nodes } => {
-                self.done(srcid, &nodes);
-                InitiatorEvent::Timeout { srcid, nodes }
-            }
+            } => InitiatorEvent::Exit {
+                srcid,
+                nodes,
+                code: retcode,
+            },
+            MessageKind::Timeout { srcid, nodes } => InitiatorEvent::Timeout { srcid, nodes },
             MessageKind::Routing {
                 srcid,
                 event,
@@ -141,7 +181,6 @@ impl InitiatorChannel {
                 gateway,
                 targets,
             },
-            // A gateway does not send CFG or CTL; ClusterShell ignores them.
             _ => return,
         };
         self.events.push_back(event);

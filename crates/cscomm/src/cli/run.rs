@@ -73,6 +73,8 @@ pub(crate) struct RunArgs {
     /// ClusterShell: `$CLUSTERSHELL_GW_PYTHON_EXECUTABLE` or `python3`, then
     /// `-m ClusterShell.Gateway -Bu`). `PYTHONPATH` and the
     /// `CLUSTERSHELL_GW_*` variables set here are passed in front of it.
+    /// With --local it replaces this program's gateway and runs here
+    /// (`%h` is the gateway's name).
     #[arg(long, value_name = "COMMAND")]
     pub(crate) gateway_command: Option<String>,
     /// The command to run (its words are joined with spaces, as clush does).
@@ -123,11 +125,17 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
 }
 
 /// clush's exit code: 0, or with -S the largest return code (255 after a
-/// timeout).
+/// timeout). A gateway that failed after set-up makes it at least 1
+/// (clush stops the whole run with 1 on a gateway error).
 fn exit_code(options: &DisplayOptions, outcome: RunOutcome) -> u8 {
-    match (options.maxrc, outcome.timeouts > 0) {
+    let code = match (options.maxrc, outcome.timeouts > 0) {
         (false, _) => 0,
         (true, true) => 255,
         (true, false) => u8::try_from(outcome.max_rc.clamp(0, 255)).unwrap_or(255),
+    };
+    if outcome.gateway_failures > 0 {
+        code.max(1)
+    } else {
+        code
     }
 }

@@ -189,6 +189,10 @@ impl Gateway {
                 let srcid = worker.srcid;
                 let _ = self.channel.send_routing(srcid, &event, &gateway, &targets);
             }
+            Some(TreeEvent::GatewayFailed { gateway, reason }) => {
+                tracing::warn!("gateway {gateway} failed: {reason}");
+                worker.grooming.stderr(&gateway, reason.as_bytes());
+            }
             Some(TreeEvent::GatewayStderr { gateway, line }) => {
                 // As ClusterShell: a sub-gateway's own error output reaches
                 // the initiator as standard error of the gateway's name.

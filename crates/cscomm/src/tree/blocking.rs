@@ -30,6 +30,8 @@ pub struct TreeResult {
     pub routing: Vec<String>,
     /// Lines the gateways wrote on their own standard error, per gateway.
     pub gateway_stderr: Vec<(String, Bytes)>,
+    /// Gateways that failed after set-up, and why.
+    pub gateway_failures: Vec<(String, String)>,
 }
 
 impl TreeResult {
@@ -53,6 +55,9 @@ impl TreeResult {
                 self.routing.push(format!("{event} {gateway} {targets}"));
             }
             TreeEvent::GatewayStderr { gateway, line } => self.gateway_stderr.push((gateway, line)),
+            TreeEvent::GatewayFailed { gateway, reason } => {
+                self.gateway_failures.push((gateway, reason));
+            }
         }
     }
 

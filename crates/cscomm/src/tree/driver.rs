@@ -11,12 +11,15 @@ use cscomm_topology::{NextHop, Route, Router};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
-use super::link::{self, LinkEnd, LinkSpec};
+use super::link::{self, LinkDeadlines, LinkEnd, LinkSpec};
 use super::{Control, TreeEvent, TreeOptions, direct};
 
 /// The longest line delivered whole: the protocol cannot say "this line
 /// continues", so lines are kept whole up to this size.
 const MAX_LINE_LENGTH: usize = 64 << 20;
+
+/// Time for a gateway process to start, on top of its connect timeout.
+const LINK_START_MARGIN: Duration = Duration::from_secs(2);
 
 /// Output buffered between a direct run and the tree run's consumer
 /// before the commands' pipes are left to fill (memory bound).
@@ -118,6 +121,7 @@ impl Driver {
             request: self.shell_request(),
             topology,
             transport: self.gateway_transport(),
+            deadlines: self.link_deadlines(),
         };
         let (control, control_rx) = mpsc::unbounded_channel();
         self.inputs.push(Input::Link(control));
@@ -125,6 +129,23 @@ impl Driver {
         let abort = self.abort.clone();
         self.pieces
             .spawn(link::run(spec, events, control_rx, abort));
+    }
+
+    /// How long a gateway may be silent: the connect timeout (and a margin
+    /// to start) to set up its channel; once set up, the command timeout
+    /// and as much again for its own connections (docs/CHANNEL.md).
+    fn link_deadlines(&self) -> LinkDeadlines {
+        let connect = self.options.ssh.connect_timeout;
+        let connect = Duration::try_from_secs_f64(connect)
+            .ok()
+            .filter(|limit| !limit.is_zero());
+        let setup = connect.map(|limit| limit.saturating_add(LINK_START_MARGIN));
+        let answer = self.options.timeout.and_then(|timeout| {
+            let timeout = Duration::try_from_secs_f64(timeout).ok()?;
+            let margin = connect.unwrap_or_default() + LINK_START_MARGIN;
+            Some(timeout.saturating_add(margin))
+        });
+        LinkDeadlines { setup, answer }
     }
 
     /// The request a gateway gets: our command and settings.
@@ -169,7 +190,11 @@ impl Driver {
         };
         ExecOptions::default()
             .with_stderr(stderr)
-            .with_timeout(self.options.timeout.map(Duration::from_secs_f64))
+            .with_timeout(
+                self.options
+                    .timeout
+                    .and_then(|t| Duration::try_from_secs_f64(t).ok()),
+            )
             .with_max_line_len(MAX_LINE_LENGTH)
             .with_buffer_bytes(RUN_BUFFER_BYTES)
     }

@@ -46,6 +46,15 @@ pub enum TreeEvent {
         /// The targets routed again (folded node set text).
         targets: String,
     },
+    /// A gateway failed after its channel was set up (a protocol error, a
+    /// closed channel, its exit, or no answer in time): its targets still
+    /// running end next (exit code 76, or timed out when it fell silent).
+    GatewayFailed {
+        /// The gateway.
+        gateway: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// A line the gateway process wrote on its standard error (or sent as
     /// its own `SER`), or an error it reported before setup.
     GatewayStderr {
@@ -64,7 +73,9 @@ impl TreeEvent {
             | TreeEvent::Stderr { node, .. }
             | TreeEvent::Exit { node, .. }
             | TreeEvent::Timeout { node } => Some(node),
-            TreeEvent::Routing { .. } | TreeEvent::GatewayStderr { .. } => None,
+            TreeEvent::Routing { .. }
+            | TreeEvent::GatewayStderr { .. }
+            | TreeEvent::GatewayFailed { .. } => None,
         }
     }
 }

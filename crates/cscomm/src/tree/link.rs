@@ -11,6 +11,7 @@ use cscomm_channel::{InitiatorChannel, InitiatorConfig, InitiatorEvent};
 use cscomm_message::{NodeSet, PayloadCodec, PickledTopology, ShellRequest};
 use cscomm_ssh::{EventKind, ExecOptions, OutputMode, Session, SessionStdin, Transport};
 use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
 
 use super::{Control, TreeEvent};
 
@@ -25,6 +26,13 @@ const EXIT_GRACE: Duration = Duration::from_secs(2);
 /// keep a link busy, little for a gateway relaying many of them.
 const LINK_BUFFER_BYTES: usize = 256 << 10;
 
+/// How long a gateway has to exit once it was asked to (SIGTERM) before it
+/// is killed.
+const TERMINATE_GRACE: Duration = Duration::from_millis(400);
+/// How long a gateway that closed its output or stopped reading its input
+/// has to report its exit before it is declared failed.
+const EXIT_REPORT_GRACE: Duration = Duration::from_millis(250);
+
 /// What a link needs to start.
 pub(super) struct LinkSpec {
     pub(super) gateway: String,
@@ -32,6 +40,18 @@ pub(super) struct LinkSpec {
     pub(super) request: ShellRequest,
     pub(super) topology: Arc<PickledTopology>,
     pub(super) transport: Transport,
+    pub(super) deadlines: LinkDeadlines,
+}
+
+/// How long a gateway may be silent.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct LinkDeadlines {
+    /// From its start to the channel set up (the connect timeout);
+    /// beyond, its targets are routed again.
+    pub(super) setup: Option<Duration>,
+    /// From set-up to the last target's end (the command timeout and a
+    /// margin); beyond, the gateway is ended and its targets time out.
+    pub(super) answer: Option<Duration>,
 }
 
 /// How a link ended.
@@ -80,6 +100,22 @@ struct Link {
     /// Targets the gateway never set up for: to route again.
     relaunch: NodeSet,
     events: mpsc::Sender<TreeEvent>,
+    deadlines: LinkDeadlines,
+    /// When the current silence limit expires.
+    deadline: Option<Instant>,
+    /// Set when the gateway closed its output or stopped reading its
+    /// input: it fails unless it exits soon.
+    dying: Option<(Instant, &'static str)>,
+    /// Whether the channel was set up (the `CFG` acknowledged).
+    set_up: bool,
+}
+
+/// Why a link gives up on its gateway.
+enum Failure {
+    /// The gateway broke the protocol or the channel: its reason.
+    Broken(String),
+    /// The gateway said nothing within its deadline.
+    Silent,
 }
 
 impl Link {
@@ -93,6 +129,10 @@ impl Link {
             channel: InitiatorChannel::new(config),
             relaunch: NodeSet::new(),
             events,
+            deadlines: spec.deadlines,
+            deadline: spec.deadlines.setup.map(|limit| Instant::now() + limit),
+            dying: None,
+            set_up: false,
         }
     }
 
@@ -102,8 +142,10 @@ impl Link {
         mut control: mpsc::UnboundedReceiver<Control>,
         mut abort: watch::Receiver<bool>,
     ) -> LinkEnd {
-        let writer = spawn_writer(session.stdin());
+        let stdin = session.stdin();
+        let writer = spawn_writer(stdin.clone());
         let mut control_open = true;
+        let mut input_watched = true;
         loop {
             while let Some(bytes) = self.channel.poll_transmit() {
                 let _ = writer.send(bytes);
@@ -111,21 +153,29 @@ impl Link {
             if self.pending.is_empty() {
                 return self.finish(session, writer).await;
             }
+            if let Some(failure) = self.failure() {
+                return self.fail(failure, session, writer).await;
+            }
+            let limit = self.limit();
             tokio::select! {
                 event = session.next_event() => match event {
                     Some(EventKind::StdoutChunk(bytes)) => self.channel.feed(&bytes),
                     Some(EventKind::Stderr(line)) => self.channel.feed_stderr_line(&line.bytes),
+                    Some(EventKind::StdoutEnd) => {
+                        self.channel.feed_eof();
+                        self.doomed("closed its output");
+                    }
                     Some(EventKind::Exited(exit)) => {
                         self.channel.feed_eof();
                         self.channel.process_exited(Some(exit.code));
                         self.handle_channel_events().await;
-                        return self.gateway_gone().await;
+                        return self.gateway_gone(Some(exit.code)).await;
                     }
                     Some(_) => {}
                     None => {
                         self.channel.process_exited(None);
                         self.handle_channel_events().await;
-                        return self.gateway_gone().await;
+                        return self.gateway_gone(None).await;
                     }
                 },
                 message = control.recv(), if control_open => match message {
@@ -137,9 +187,115 @@ impl Link {
                     }
                     None => control_open = false,
                 },
+                () = stdin.closed(), if input_watched => {
+                    input_watched = false;
+                    self.doomed("stopped reading its input");
+                }
+                () = sleep_until(limit) => {
+                    if self.dying.is_none() {
+                        return self.fail(Failure::Silent, session, writer).await;
+                    }
+                }
                 () = aborted(&mut abort) => return LinkEnd::Done,
             }
             self.handle_channel_events().await;
+        }
+    }
+
+    /// The gateway may be ending: it has a moment to report its exit.
+    fn doomed(&mut self, why: &'static str) {
+        if self.dying.is_none() {
+            self.dying = Some((Instant::now() + EXIT_REPORT_GRACE, why));
+        }
+    }
+
+    /// The earliest instant something must happen by.
+    fn limit(&self) -> Option<Instant> {
+        match (self.dying, self.deadline) {
+            (Some((dying, _)), Some(deadline)) => Some(dying.min(deadline)),
+            (Some((dying, _)), None) => Some(dying),
+            (None, deadline) => deadline,
+        }
+    }
+
+    /// Whether the link must give up on its gateway now.
+    fn failure(&self) -> Option<Failure> {
+        if let Some(reason) = self.channel_failure() {
+            return Some(Failure::Broken(reason));
+        }
+        let (dying, why) = self.dying?;
+        (Instant::now() >= dying).then(|| Failure::Broken(why.to_owned()))
+    }
+
+    /// A channel closed with targets pending (an error, or `</channel>`).
+    fn channel_failure(&self) -> Option<String> {
+        if !self.channel.is_closed() || self.dying.is_some() {
+            return None;
+        }
+        Some(match self.channel.error() {
+            Some(reason) => reason.to_owned(),
+            None => "closed the channel with targets pending".to_owned(),
+        })
+    }
+
+    /// Gives up on the gateway: before set-up its targets are routed
+    /// again, after it they end at once (code 76, or timed out when it
+    /// fell silent); then the gateway is asked to end, and killed.
+    async fn fail(
+        mut self,
+        failure: Failure,
+        session: Session,
+        writer: mpsc::UnboundedSender<Bytes>,
+    ) -> LinkEnd {
+        if !self.channel.is_closed() {
+            self.channel.close();
+        }
+        while let Some(bytes) = self.channel.poll_transmit() {
+            let _ = writer.send(bytes);
+        }
+        drop(writer);
+        let set_up = self.set_up;
+        let reason = match &failure {
+            Failure::Broken(reason) => reason.clone(),
+            Failure::Silent if set_up => "no answer within the command timeout".to_owned(),
+            Failure::Silent => "no channel within the connect timeout".to_owned(),
+        };
+        let end = if set_up {
+            self.failed(&reason, matches!(failure, Failure::Silent))
+                .await;
+            LinkEnd::Done
+        } else {
+            self.gateway_stderr(reason.into_bytes().into()).await;
+            self.unreachable()
+        };
+        terminate(session).await;
+        end
+    }
+
+    /// The gateway failed after set-up: say so, then end its targets.
+    async fn failed(&mut self, reason: &str, timed_out: bool) {
+        let event = TreeEvent::GatewayFailed {
+            gateway: self.gateway.clone(),
+            reason: reason.to_owned(),
+        };
+        self.emit(event).await;
+        if timed_out {
+            let mut nodes: Vec<Arc<str>> = self.pending.drain().collect();
+            nodes.sort();
+            for node in nodes {
+                self.emit(TreeEvent::Timeout { node }).await;
+            }
+        } else {
+            self.end_pending(EX_PROTOCOL).await;
+        }
+    }
+
+    /// Every target still pending, to route again.
+    fn unreachable(&mut self) -> LinkEnd {
+        let targets = NodeSet::from_names(self.pending.drain().map(|n| n.to_string()));
+        LinkEnd::Unreachable {
+            gateway: self.gateway.clone(),
+            targets,
         }
     }
 
@@ -148,6 +304,8 @@ impl Link {
         while let Some(event) = self.channel.poll_event() {
             match event {
                 InitiatorEvent::Ready => {
+                    self.set_up = true;
+                    self.deadline = self.deadlines.answer.map(|limit| Instant::now() + limit);
                     tracing::debug!(
                         "channel to {} set up (peer {:?})",
                         self.gateway,
@@ -190,9 +348,8 @@ impl Link {
                         self.gateway_stderr(line).await;
                     }
                 }
-                InitiatorEvent::GatewayError { reason } => {
-                    self.gateway_stderr(reason.into_bytes().into()).await;
-                }
+                // Reported by `fail`, with what it did about it.
+                InitiatorEvent::GatewayError { .. } => {}
                 InitiatorEvent::Unreachable { relaunch, .. } => {
                     for (_, nodes) in relaunch {
                         self.relaunch.update(&nodes);
@@ -232,9 +389,10 @@ impl Link {
         self.emit(event).await;
     }
 
-    /// The gateway process ended: targets it never set up for are routed
-    /// again; the others still running end with exit code 76.
-    async fn gateway_gone(mut self) -> LinkEnd {
+    /// The gateway process ended (`code`: `None` when it was killed or
+    /// lost): targets it never set up for are routed again; the others
+    /// still running end with exit code 76, the gateway reported failed.
+    async fn gateway_gone(mut self, code: Option<i32>) -> LinkEnd {
         if !self.relaunch.is_empty() {
             let targets = std::mem::take(&mut self.relaunch);
             for node in targets.iter() {
@@ -246,7 +404,16 @@ impl Link {
                 targets,
             };
         }
-        self.end_pending(EX_PROTOCOL).await;
+        if !self.pending.is_empty() {
+            let reason = match self.channel.error() {
+                Some(reason) => reason.to_owned(),
+                None => match code {
+                    Some(code) => format!("exited with code {code} with targets pending"),
+                    None => "was lost with targets pending".to_owned(),
+                },
+            };
+            self.failed(&reason, false).await;
+        }
         LinkEnd::Done
     }
 
@@ -276,6 +443,35 @@ impl Link {
 
     async fn emit(&mut self, event: TreeEvent) {
         let _ = self.events.send(event).await;
+    }
+}
+
+/// Ends a gateway whose input was closed: a moment to exit by itself
+/// (gateways end at the end of their input), then SIGTERM and another
+/// moment, then SIGKILL (dropping the session kills its process group).
+async fn terminate(mut session: Session) {
+    if !exited_within(&mut session, TERMINATE_GRACE).await {
+        session.terminate();
+        exited_within(&mut session, TERMINATE_GRACE).await;
+    }
+}
+
+/// Whether the session's process ended within `limit`.
+async fn exited_within(session: &mut Session, limit: Duration) -> bool {
+    let exited = async {
+        while let Some(event) = session.next_event().await {
+            if event.is_last() {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(limit, exited).await.is_ok()
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
 

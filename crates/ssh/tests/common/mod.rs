@@ -17,6 +17,8 @@ pub struct Outcome {
     pub stderr_lines: Vec<Line>,
     pub exit: Option<Exit>,
     pub timed_out: bool,
+    /// Whether the target reported the end of its stdout (chunk mode).
+    pub stdout_ended: bool,
 }
 
 impl Outcome {
@@ -62,6 +64,10 @@ impl Tracker {
             }
             EventKind::StdoutChunk(b) => o.stdout.extend_from_slice(&b),
             EventKind::StderrChunk(b) => o.stderr.extend_from_slice(&b),
+            EventKind::StdoutEnd => {
+                assert!(!o.stdout_ended, "{who}: StdoutEnd twice");
+                o.stdout_ended = true;
+            }
             EventKind::Exited(exit) => {
                 o.exit = Some(exit);
                 self.ended = true;

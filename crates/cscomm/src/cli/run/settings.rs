@@ -52,10 +52,10 @@ pub(super) fn tree_options(args: &RunArgs) -> Result<TreeOptions, Box<dyn std::e
         }
         None => (None, short_hostname()),
     };
-    let invoke_gateway = if args.local {
-        local_gateway_command()?
-    } else {
-        remote_gateway_command(args.gateway_command.as_deref())
+    let invoke_gateway = match (args.local, args.gateway_command.as_deref()) {
+        (true, Some(command)) => command.to_owned(),
+        (true, None) => local_gateway_command()?,
+        (false, command) => remote_gateway_command(command),
     };
     Ok(TreeOptions {
         fanout: args.fanout.max(1),

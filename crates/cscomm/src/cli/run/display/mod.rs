@@ -42,6 +42,9 @@ pub(super) struct RunOutcome {
     pub(super) max_rc: i32,
     /// How many nodes timed out.
     pub(super) timeouts: usize,
+    /// How many gateways failed after set-up (their targets did not run
+    /// to their end).
+    pub(super) gateway_failures: usize,
 }
 
 /// What was seen of one node.
@@ -67,6 +70,7 @@ pub(super) struct Display {
     /// Standard output is a terminal: each line is flushed at once.
     line_flush: bool,
     stdout: io::BufWriter<io::Stdout>,
+    gateway_failures: usize,
 }
 
 impl Display {
@@ -82,6 +86,7 @@ impl Display {
             codes_seen: Vec::new(),
             line_flush: std::io::IsTerminal::is_terminal(&io::stdout()),
             stdout: io::BufWriter::new(io::stdout()),
+            gateway_failures: 0,
         }
     }
 
@@ -114,7 +119,9 @@ impl Display {
     fn prints(&self, event: &TreeEvent) -> bool {
         match event {
             TreeEvent::Stdout { .. } => !self.gather,
-            TreeEvent::Stderr { .. } | TreeEvent::GatewayStderr { .. } => true,
+            TreeEvent::Stderr { .. }
+            | TreeEvent::GatewayStderr { .. }
+            | TreeEvent::GatewayFailed { .. } => true,
             TreeEvent::Exit { code, .. } => self.exit_said_at_once(*code),
             TreeEvent::Routing { event, .. } => !self.quiet && event.contains("reroute"),
             _ => false,
@@ -150,6 +157,14 @@ impl Display {
             TreeEvent::GatewayStderr { gateway, line } => {
                 self.stdout.flush()?;
                 labelled(&mut io::stderr().lock(), &gateway, &line)?;
+            }
+            TreeEvent::GatewayFailed { gateway, reason } => {
+                self.gateway_failures += 1;
+                self.stdout.flush()?;
+                writeln!(
+                    io::stderr().lock(),
+                    "{PROG}: TREE MODE: gateway {gateway} failed: {reason}"
+                )?;
             }
             TreeEvent::Exit { node, code } => {
                 if self.exit_said_at_once(code) {
@@ -201,7 +216,11 @@ impl Display {
             .filter_map(|n| n.exit_code)
             .max()
             .unwrap_or(0);
-        Ok(RunOutcome { max_rc, timeouts })
+        Ok(RunOutcome {
+            max_rc,
+            timeouts,
+            gateway_failures: self.gateway_failures,
+        })
     }
 
     /// By return code, then groups of identical output, larger groups

@@ -1,0 +1,150 @@
+"""A gateway that misbehaves on purpose, for the initiator's fault tests.
+
+    bad_gateway.py HOST BAD_HOST FAULT MARKER_DIR
+
+Speaks the channel protocol far enough to be set up (its `<channel>`, an
+ACK of the CFG and of each CTL); the gateway named BAD_HOST then plays
+FAULT, any other one answers every target of each shell with `ok NODE`
+and return code 0. The stream it received goes to MARKER_DIR/HOST.in.
+Written for cscomm's tests (crates/cscomm/tests/initiator_faults.rs).
+"""
+
+import base64
+import os
+import pickle
+import re
+import signal
+import sys
+import threading
+import time
+
+from ClusterShell.NodeSet import NodeSet
+
+HOST, BAD, FAULT, MARKERS = sys.argv[1:5]
+FAULTY = HOST == BAD
+OUT = sys.stdout.buffer
+RECEIVED = open(os.path.join(MARKERS, HOST + ".in"), "wb")
+MSGID = [100]
+# A pickle that would run a shell command if it were unpickled by Python.
+EXPLOIT = b"cposix\nsystem\n(S'touch " + MARKERS.encode() + b"/pwned'\ntR."
+
+
+def send(data):
+    OUT.write(data)
+    OUT.flush()
+
+
+def payload(data):
+    return base64.b64encode(pickle.dumps(data, protocol=4))
+
+
+def message(kind, attrs, body=b""):
+    MSGID[0] += 1
+    head = '<message type="%s" msgid="%d"' % (kind, MSGID[0])
+    for key, value in attrs:
+        head += ' %s="%s"' % (key, value)
+    send(head.encode() + b">" + body + b"</message>\n")
+
+
+def output(kind, srcid, nodes, data):
+    message(kind, [("srcid", srcid), ("nodes", nodes)], payload(data))
+
+
+def retcode(srcid, nodes, code=0):
+    message("RET", [("srcid", srcid), ("retcode", code), ("nodes", nodes)])
+
+
+def answer_well(srcid, targets):
+    for node in NodeSet(targets):
+        output("OUT", srcid, node, ("ok " + node).encode())
+        retcode(srcid, node)
+
+
+def endless(head):
+    send(head)
+    chunk = b"A" * 65536
+    while True:
+        send(chunk)
+
+
+def play(srcid, targets):
+    """The fault, once the channel is set up and a shell came."""
+    nodes = list(NodeSet(targets))
+    first = nodes[0]
+    if FAULT == "foreign":
+        output("OUT", srcid, "intruder", b"pwned")
+    elif FAULT == "duplicate_ret":
+        retcode(srcid, first)
+        retcode(srcid, first)
+    elif FAULT == "unknown_worker":
+        retcode(srcid + 1000, first)
+    elif FAULT == "bad_base64":
+        message("OUT", [("srcid", srcid), ("nodes", first)], b"!!!!")
+    elif FAULT == "exploit_pickle":
+        message("OUT", [("srcid", srcid), ("nodes", first)],
+                base64.b64encode(EXPLOIT))
+    elif FAULT == "broken_xml":
+        send(b'<message type="OUT" <<<>\n')
+    elif FAULT == "err":
+        message("ERR", [("reason", "boom")])
+    elif FAULT == "endless_frame":
+        endless(b'<message type="OUT" msgid="7" srcid="%d" nodes="%s">'
+                % (srcid, first.encode()))
+    elif FAULT == "endless_attribute":
+        endless(b'<message type="OUT" msgid="7" nodes="')
+    elif FAULT == "killed":
+        output("OUT", srcid, first, b"before")
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif FAULT == "stopped":
+        os.kill(os.getpid(), signal.SIGSTOP)
+    elif FAULT == "close_stdout":
+        os.close(1)
+    elif FAULT == "close_stdin":
+        os.close(0)
+    # Whatever the fault, this gateway then says nothing more.
+    time.sleep(60)
+
+
+def main():
+    if FAULTY and FAULT == "stopped_before_setup":
+        os.kill(os.getpid(), signal.SIGSTOP)
+    if FAULTY and FAULT == "unreachable":
+        sys.stderr.write("ssh: connect to host %s port 22: refused\n" % HOST)
+        sys.exit(255)
+    send(b'<?xml version="1.0" encoding="utf-8"?>\n<channel version="1.10.1">')
+    buffer = b""
+    setup = False
+    while True:
+        try:
+            chunk = os.read(0, 65536)
+        except OSError:  # its fault closed standard input
+            time.sleep(60)
+            return
+        if not chunk:
+            return
+        RECEIVED.write(chunk)
+        RECEIVED.flush()
+        buffer += chunk
+        while True:
+            found = re.search(rb"<message ([^>]*)>", buffer)
+            if not found:
+                break
+            attrs = dict(re.findall(rb'(\w+)="([^"]*)"', found.group(1)))
+            buffer = buffer[found.end():]
+            try:
+                message("ACK", [("ack", attrs[b"msgid"].decode())])
+            except OSError:  # its fault closed standard output
+                continue
+            if attrs.get(b"type") == b"CFG":
+                setup = True
+            elif setup and attrs.get(b"action") == b"shell":
+                srcid = int(attrs[b"srcid"])
+                targets = attrs[b"target"].decode()
+                if FAULTY:
+                    threading.Thread(target=play, args=(srcid, targets),
+                                     daemon=True).start()
+                else:
+                    answer_well(srcid, targets)
+
+
+main()
