@@ -14,9 +14,13 @@ use tokio::task::JoinSet;
 use super::link::{self, LinkDeadlines, LinkEnd, LinkSpec};
 use super::{Control, TreeEvent, TreeOptions, direct};
 
-/// The longest line delivered whole: the protocol cannot say "this line
-/// continues", so lines are kept whole up to this size.
-const MAX_LINE_LENGTH: usize = 64 << 20;
+/// The longest line delivered whole; a longer one comes as several lines
+/// of this size. The protocol cannot say "this line continues", so a piece
+/// is a line to the peer; the bound keeps a gateway's messages (about 4/3
+/// of it in base64) well within what an initiator accepts
+/// ([`cscomm_channel::INITIATOR_MAX_FRAME_SIZE`]) and the memory of both
+/// ends bounded whatever a node prints.
+pub const MAX_LINE_LENGTH: usize = 4 << 20;
 
 /// Time for a gateway process to start, on top of its connect timeout.
 const LINK_START_MARGIN: Duration = Duration::from_secs(2);

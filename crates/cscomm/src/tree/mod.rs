@@ -25,6 +25,7 @@ use driver::Driver;
 pub use blocking::{NodeResult, TreeResult, run_blocking};
 pub use conf::{load_topology, parse_topology};
 pub use cscomm_message::NodeSet;
+pub use driver::MAX_LINE_LENGTH;
 pub use event::TreeEvent;
 pub use link::EX_PROTOCOL;
 pub use options::TreeOptions;
