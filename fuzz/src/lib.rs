@@ -4,4 +4,5 @@
 
 pub mod initiator;
 pub mod message;
+pub mod tree;
 pub mod wire;
