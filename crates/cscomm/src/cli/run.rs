@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::Args;
 use cscomm::tree::TreeRun;
 
-use display::{Display, DisplayOptions, RunOutcome};
+use display::{Display, DisplayOptions, PROG, RunOutcome, Verbosity};
 
 /// `cscomm run` options, named and meant as `clush`'s.
 #[derive(Debug, Args)]
@@ -36,12 +36,12 @@ pub(crate) struct RunArgs {
     /// At most this many direct connections at once, per gateway too.
     #[arg(short = 'f', long, value_name = "FANOUT", default_value_t = 64)]
     pub(crate) fanout: usize,
-    /// ssh connection timeout, in seconds.
+    /// ssh connection timeout, in seconds (clush's default: 15).
     #[arg(
         short = 't',
         long = "connect_timeout",
         value_name = "SECONDS",
-        default_value_t = 10.0
+        default_value_t = 15.0
     )]
     pub(crate) connect_timeout: f64,
     /// Command timeout, in seconds (per node).
@@ -56,12 +56,40 @@ pub(crate) struct RunArgs {
     /// Gather nodes with the same output, shown under a node set header.
     #[arg(short = 'b', long = "dshbak")]
     pub(crate) gather: bool,
+    /// Like -b, standard error included (merged into standard output).
+    #[arg(short = 'B')]
+    pub(crate) gather_all: bool,
+    /// No header blocks; output ordered by node (with -b: gathered line
+    /// by line as it comes).
+    #[arg(short = 'L')]
+    pub(crate) line_mode: bool,
+    /// No node name in front of lines nor header blocks.
+    #[arg(short = 'N')]
+    pub(crate) no_label: bool,
+    /// Show the gathered outputs as unified diffs against the first one.
+    #[arg(long, conflicts_with = "line_mode")]
+    pub(crate) diff: bool,
+    /// ANSI colours: never, always, or auto (on a terminal).
+    #[arg(long, value_name = "WHENCOLOR", value_parser = ["never", "always", "auto"])]
+    pub(crate) color: Option<String>,
+    /// Write each node's standard output to DIR/NODE too.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) outdir: Option<PathBuf>,
+    /// Write each node's standard error to DIR/NODE too.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) errdir: Option<PathBuf>,
     /// Exit with the largest return code of the nodes.
     #[arg(short = 'S', long = "maxrc")]
     pub(crate) maxrc: bool,
     /// Quieter: no node counts, no exit-code messages with -S.
     #[arg(short = 'q', long)]
     pub(crate) quiet: bool,
+    /// Verbose: with -b, lines are also shown as they come.
+    #[arg(short = 'v', long)]
+    pub(crate) verbose: bool,
+    /// Debug messages (on standard output the run's settings, as clush).
+    #[arg(short = 'd', long)]
+    pub(crate) debug: bool,
     /// Do not forward standard input to the nodes.
     #[arg(short = 'n', long = "nostdin")]
     pub(crate) no_stdin: bool,
@@ -92,12 +120,16 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     let options = settings::tree_options(&args)?;
     let command = args.command.join(" ");
     let forward_stdin = !args.no_stdin && !std::io::stdin().is_terminal();
-    let display_options = DisplayOptions {
-        gather: args.gather,
-        quiet: args.quiet,
-        maxrc: args.maxrc,
-    };
-    let mut display = Display::new(&display_options, &targets);
+    let display_options = display_options(&args);
+    if display_options.verbosity >= Verbosity::Debug {
+        println!(
+            "{PROG}: nodeset={targets} fanout={} [timeout conn={:.1} cmd={:.1}] command=\"{command}\"",
+            options.fanout,
+            args.connect_timeout,
+            args.command_timeout.unwrap_or(0.0)
+        );
+    }
+    let mut display = Display::new(&display_options, &targets)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -122,6 +154,44 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     })?;
     let outcome = display.finish()?;
     Ok(ExitCode::from(exit_code(&display_options, outcome)))
+}
+
+/// What the command line asks of the display, as clush resolves it.
+fn display_options(args: &RunArgs) -> DisplayOptions {
+    // The last of -q, -v, -d wins in clush; here the strongest.
+    let verbosity = if args.debug {
+        Verbosity::Debug
+    } else if args.verbose {
+        Verbosity::Verbose
+    } else if args.quiet {
+        Verbosity::Quiet
+    } else {
+        Verbosity::Std
+    };
+    DisplayOptions {
+        gather: args.gather || args.gather_all || args.diff,
+        line_mode: args.line_mode,
+        diff: args.diff,
+        label: !args.no_label,
+        verbosity,
+        maxrc: args.maxrc,
+        color: use_color(args.color.as_deref(), args.gather_all),
+        outdir: args.outdir.clone(),
+        errdir: args.errdir.clone(),
+        ..DisplayOptions::default()
+    }
+}
+
+/// clush's `--color`: `auto` colours when standard output is a terminal
+/// and standard error too (unless -B merges it); no colour by default.
+fn use_color(when: Option<&str>, gather_all: bool) -> bool {
+    match when {
+        Some("always") => true,
+        Some("auto") => {
+            std::io::stdout().is_terminal() && (gather_all || std::io::stderr().is_terminal())
+        }
+        _ => false,
+    }
 }
 
 /// clush's exit code: 0, or with -S the largest return code (255 after a

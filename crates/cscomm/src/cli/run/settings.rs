@@ -59,7 +59,8 @@ pub(super) fn tree_options(args: &RunArgs) -> Result<TreeOptions, Box<dyn std::e
     };
     Ok(TreeOptions {
         fanout: args.fanout.max(1),
-        stderr: true,
+        // -B gathers standard error with standard output.
+        stderr: !args.gather_all,
         remote: !args.local,
         timeout: args.command_timeout.filter(|t| *t > 0.0),
         taskinfo: taskinfo(args, &ssh),

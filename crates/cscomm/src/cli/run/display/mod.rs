@@ -1,5 +1,7 @@
-//! Printing a run as clush does: `node: line` as lines come, or with -b
-//! identical outputs gathered under a node set header at the end; then the
+//! Printing a run as clush does: `node: line` as lines come; with -b
+//! identical outputs gathered under a node set header at the end (or, with
+//! --diff, diffs between them); with -L each node's lines in node order at
+//! the end; with -bL gathered line by line as they come; then the
 //! exit-code and timeout messages on standard error.
 //!
 //! The rest of `cscomm run` talks to this module only through
@@ -7,32 +9,105 @@
 //! [`Display`] (fed the run's events) and [`RunOutcome`] (what the exit
 //! code is computed from).
 
+mod diff;
+mod files;
+mod gather;
+mod live;
 pub(super) mod progress;
+mod style;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use cscomm::tree::{NodeSet, TreeEvent};
 
+use files::NodeFiles;
+use live::{LiveGather, LiveLine};
 use progress::Progress;
+use style::{Colour, Style};
 
-/// The separator line of gathered headers.
-const SEPARATOR: &str = "---------------";
 /// The prefix of our own messages (clush says `clush:`).
 pub(super) const PROG: &str = "cscomm";
 
+/// clush's verbosity levels (`-q`, default, `-v`, `-d`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Verbosity {
+    /// `-q`: essential output only.
+    Quiet,
+    /// The default.
+    #[default]
+    Std,
+    /// `-v`: with -b, lines are also shown as they come.
+    Verbose,
+    /// `-d`: debug messages too.
+    Debug,
+}
+
 /// How a run is shown: clush's output options (`-b`, `-B`, `-L`, `-N`,
-/// `-r`, `-G`, `-q`, `-v`, `-d`, `-S`, `--diff`, `--outdir`, `--errdir`,
-/// `--color`, `-P`), resolved against `clush.conf` by the caller.
-#[derive(Debug, Clone, Default)]
+/// `-q`, `-v`, `-d`, `-S`, `--diff`, `--outdir`, `--errdir`, `--color`),
+/// resolved against `clush.conf` by the caller.
+#[derive(Debug, Clone)]
 pub(super) struct DisplayOptions {
-    /// `-b`/`--dshbak`: gather nodes with the same output.
+    /// `-b`/`-B`/`--diff`: gather nodes with the same output.
     pub(super) gather: bool,
-    /// `-q`: quieter (no node counts in headers, fewer messages).
-    pub(super) quiet: bool,
+    /// `-L`: no header blocks; lines ordered by node (with -b: gathered
+    /// line by line as they come).
+    pub(super) line_mode: bool,
+    /// `--diff`: gathered outputs shown as diffs against the first.
+    pub(super) diff: bool,
+    /// Not `-N`: lines prefixed by their node, blocks headed by their nodes.
+    pub(super) label: bool,
+    /// `-q`, `-v`, `-d`.
+    pub(super) verbosity: Verbosity,
+    /// `node_count` of `clush.conf`: `(N)` after headers of several nodes.
+    pub(super) node_count: bool,
     /// `-S`: the exit code is the largest return code (and the messages
     /// change as clush's do).
     pub(super) maxrc: bool,
+    /// `--color` (resolved): ANSI colours.
+    pub(super) color: bool,
+    /// `--outdir`: a file per node of its standard output.
+    pub(super) outdir: Option<PathBuf>,
+    /// `--errdir`: a file per node of its standard error.
+    pub(super) errdir: Option<PathBuf>,
+}
+
+impl Default for DisplayOptions {
+    fn default() -> Self {
+        DisplayOptions {
+            gather: false,
+            line_mode: false,
+            diff: false,
+            label: true,
+            verbosity: Verbosity::Std,
+            node_count: true,
+            maxrc: false,
+            color: false,
+            outdir: None,
+            errdir: None,
+        }
+    }
+}
+
+impl DisplayOptions {
+    /// Output is kept until the end (or, -bL, until every node sent a line).
+    fn buffered(&self) -> bool {
+        self.gather || self.line_mode
+    }
+
+    fn quiet(&self) -> bool {
+        self.verbosity == Verbosity::Quiet
+    }
+
+    /// ` (N)` after a header of `set`, when clush writes it.
+    fn count(&self, set: &NodeSet) -> String {
+        if self.verbosity >= Verbosity::Std && self.node_count && set.len() > 1 {
+            format!(" ({})", set.len())
+        } else {
+            String::new()
+        }
+    }
 }
 
 /// What a finished run leaves for the exit code.
@@ -50,7 +125,7 @@ pub(super) struct RunOutcome {
 /// What was seen of one node.
 #[derive(Debug, Default)]
 struct NodeState {
-    /// Gathered standard output (with -b).
+    /// Kept standard output (buffered modes): lines joined with `\n`.
     output: Vec<u8>,
     lines: usize,
     exit_code: Option<i32>,
@@ -59,35 +134,46 @@ struct NodeState {
 
 /// The display of one run.
 pub(super) struct Display {
+    options: DisplayOptions,
+    style: Style,
     progress: Option<Progress>,
-    gather: bool,
-    quiet: bool,
-    maxrc: bool,
     nodes: BTreeMap<String, NodeState>,
     /// Return codes in the order they were first seen (clush's order of
-    /// the -b exit-code messages).
+    /// the end-of-run exit-code messages).
     codes_seen: Vec<i32>,
     /// Standard output is a terminal: each line is flushed at once.
     line_flush: bool,
     stdout: io::BufWriter<io::Stdout>,
     gateway_failures: usize,
+    live: Option<LiveGather>,
+    outfiles: Option<NodeFiles>,
+    errfiles: Option<NodeFiles>,
 }
 
 impl Display {
-    /// A display of a run on `targets`.
-    pub(super) fn new(options: &DisplayOptions, targets: &NodeSet) -> Self {
+    /// A display of a run on `targets`; creates the --outdir/--errdir files.
+    pub(super) fn new(options: &DisplayOptions, targets: &NodeSet) -> io::Result<Self> {
         let terminal = std::io::IsTerminal::is_terminal(&io::stderr());
-        Display {
-            progress: (terminal && !options.quiet).then(|| Progress::new(targets.len())),
-            gather: options.gather,
-            quiet: options.quiet,
-            maxrc: options.maxrc,
+        let files = |dir: &Option<PathBuf>| {
+            dir.as_deref()
+                .map(|dir| NodeFiles::create(dir, targets))
+                .transpose()
+        };
+        let names: Vec<String> = targets.iter().collect();
+        Ok(Display {
+            progress: (terminal && !options.quiet()).then(|| Progress::new(targets.len())),
+            style: Style::new(options.color),
             nodes: BTreeMap::new(),
             codes_seen: Vec::new(),
             line_flush: std::io::IsTerminal::is_terminal(&io::stdout()),
             stdout: io::BufWriter::new(io::stdout()),
             gateway_failures: 0,
-        }
+            live: (options.gather && options.line_mode)
+                .then(|| LiveGather::new(names.iter().map(String::as_str))),
+            outfiles: files(&options.outdir)?,
+            errfiles: files(&options.errdir)?,
+            options: options.clone(),
+        })
     }
 
     /// Shows or records one event.
@@ -115,68 +201,59 @@ impl Display {
         }
     }
 
-    /// Whether showing `event` writes something now.
+    /// Whether showing `event` may write something now.
     fn prints(&self, event: &TreeEvent) -> bool {
         match event {
-            TreeEvent::Stdout { .. } => !self.gather,
+            TreeEvent::Stdout { .. } => self.echoes_lines() || self.live.is_some(),
             TreeEvent::Stderr { .. }
             | TreeEvent::GatewayStderr { .. }
             | TreeEvent::GatewayFailed { .. } => true,
-            TreeEvent::Exit { code, .. } => self.exit_said_at_once(*code),
-            TreeEvent::Routing { event, .. } => !self.quiet && event.contains("reroute"),
+            TreeEvent::Exit { code, .. } => self.exit_said_at_once(*code) || self.live.is_some(),
+            TreeEvent::Routing { event, .. } => !self.options.quiet() && event.contains("reroute"),
             _ => false,
         }
     }
 
-    /// Line mode says a node's non-zero exit code as the node ends, as
-    /// clush does (not with -S -q).
+    /// Lines are printed as they come: without -b/-L, or with -b -v (not
+    /// -bL, which prints them gathered).
+    fn echoes_lines(&self) -> bool {
+        !self.options.buffered()
+            || (self.options.verbosity == Verbosity::Verbose && self.live.is_none())
+    }
+
+    /// Without -b/-L a node's non-zero exit code is said as the node ends,
+    /// as clush does (not with -S -q).
     fn exit_said_at_once(&self, code: i32) -> bool {
-        !self.gather && code > 0 && !(self.maxrc && self.quiet)
+        !self.options.buffered() && code > 0 && !(self.options.maxrc && self.options.quiet())
     }
 
     fn record(&mut self, event: TreeEvent) -> io::Result<()> {
         match event {
-            TreeEvent::Stdout { node, line } if self.gather => {
-                let state = self.nodes.entry(node.to_string()).or_default();
-                if state.lines > 0 {
-                    state.output.push(b'\n');
-                }
-                state.output.extend_from_slice(&line);
-                state.lines += 1;
-            }
-            TreeEvent::Stdout { node, line } => {
-                labelled(&mut self.stdout, &node, &line)?;
-                if self.line_flush {
-                    self.stdout.flush()?;
-                }
-            }
+            TreeEvent::Stdout { node, line } => self.stdout_line(&node, &line)?,
             TreeEvent::Stderr { node, line } => {
-                self.stdout.flush()?;
-                labelled(&mut io::stderr().lock(), &node, &line)?;
+                if let Some(files) = &mut self.errfiles {
+                    files.line(&node, &line)?;
+                }
+                self.stderr_line(&node, &line)?;
             }
-            TreeEvent::GatewayStderr { gateway, line } => {
-                self.stdout.flush()?;
-                labelled(&mut io::stderr().lock(), &gateway, &line)?;
-            }
+            TreeEvent::GatewayStderr { gateway, line } => self.stderr_line(&gateway, &line)?,
             TreeEvent::GatewayFailed { gateway, reason } => {
                 self.gateway_failures += 1;
-                self.stdout.flush()?;
-                writeln!(
-                    io::stderr().lock(),
+                self.message(&format!(
                     "{PROG}: TREE MODE: gateway {gateway} failed: {reason}"
-                )?;
+                ))?;
             }
             TreeEvent::Exit { node, code } => {
                 if self.exit_said_at_once(code) {
-                    self.stdout.flush()?;
-                    writeln!(
-                        io::stderr().lock(),
-                        "{PROG}: {node}: exited with exit code {code}"
-                    )?;
+                    self.message(&format!("{PROG}: {node}: exited with exit code {code}"))?;
                 }
                 self.nodes.entry(node.to_string()).or_default().exit_code = Some(code);
                 if !self.codes_seen.contains(&code) {
                     self.codes_seen.push(code);
+                }
+                if let Some(live) = &mut self.live {
+                    let ready = live.ended(&node);
+                    self.print_live(ready)?;
                 }
             }
             TreeEvent::Timeout { node } => {
@@ -186,27 +263,106 @@ impl Display {
                 event,
                 gateway,
                 targets,
-            } if !self.quiet && event.contains("reroute") => {
-                self.stdout.flush()?;
-                writeln!(
-                    io::stderr().lock(),
+            } if !self.options.quiet() && event.contains("reroute") => {
+                self.message(&format!(
                     "{PROG}: rerouting commands for {targets} due to the failure of gateway {gateway}"
-                )?;
+                ))?;
             }
             _ => {}
         }
         Ok(())
     }
 
-    /// Prints what was gathered and the end-of-run messages; returns what
-    /// the exit code is made of.
+    fn stdout_line(&mut self, node: &str, line: &[u8]) -> io::Result<()> {
+        if let Some(files) = &mut self.outfiles {
+            files.line(node, line)?;
+        }
+        if let Some(live) = &mut self.live {
+            let ready = live.line(node, line);
+            return self.print_live(ready);
+        }
+        if self.options.buffered() {
+            let state = self.nodes.entry(node.to_owned()).or_default();
+            if state.lines > 0 {
+                state.output.push(b'\n');
+            }
+            state.output.extend_from_slice(line);
+            state.lines += 1;
+        }
+        if self.echoes_lines() {
+            let mut out = Vec::with_capacity(node.len() + line.len() + 3);
+            self.labelled(Colour::Stdout, node, line, &mut out);
+            self.stdout.write_all(&out)?;
+            if self.line_flush {
+                self.stdout.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn stderr_line(&mut self, node: &str, line: &[u8]) -> io::Result<()> {
+        self.stdout.flush()?;
+        let mut out = Vec::with_capacity(node.len() + line.len() + 3);
+        self.labelled(Colour::Stderr, node, line, &mut out);
+        io::stderr().lock().write_all(&out)
+    }
+
+    /// One of our messages on standard error (after what stdout holds).
+    fn message(&mut self, text: &str) -> io::Result<()> {
+        self.stdout.flush()?;
+        writeln!(io::stderr().lock(), "{text}")
+    }
+
+    /// `node: line\n` (`line\n` with -N), the line's bytes as they are.
+    fn labelled(&self, colour: Colour, node: &str, line: &[u8], out: &mut Vec<u8>) {
+        if self.options.label {
+            self.style
+                .paint(colour, format!("{node}: ").as_bytes(), out);
+        }
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+
+    fn print_live(&mut self, ready: Vec<Vec<LiveLine>>) -> io::Result<()> {
+        if ready.is_empty() {
+            return Ok(());
+        }
+        if let Some(progress) = &mut self.progress {
+            progress.clear()?;
+        }
+        let mut out = Vec::new();
+        for (set, line) in ready.into_iter().flatten() {
+            self.labelled(Colour::Stdout, &set.to_string(), &line, &mut out);
+        }
+        self.stdout.write_all(&out)?;
+        if self.line_flush {
+            self.stdout.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Prints what was kept and the end-of-run messages; returns what the
+    /// exit code is made of.
     pub(super) fn finish(mut self) -> io::Result<RunOutcome> {
         if let Some(progress) = &mut self.progress {
             progress.clear()?;
         }
-        if self.gather {
-            self.print_gathered()?;
+        for files in [&mut self.outfiles, &mut self.errfiles]
+            .into_iter()
+            .flatten()
+        {
+            files.close()?;
         }
+        let mut out = Vec::new();
+        if let Some(mut live) = self.live.take() {
+            let rest = live.rest();
+            self.print_live(rest)?;
+        } else if self.options.gather {
+            gather::print_blocks(&self.options, self.style, &self.blocks(), &mut out);
+        } else if self.options.line_mode {
+            self.print_by_node(&mut out);
+        }
+        self.stdout.write_all(&out)?;
         self.stdout.flush()?;
         self.print_exit_messages()?;
         let timeouts = self.nodes.values().filter(|n| n.timed_out).count();
@@ -223,59 +379,9 @@ impl Display {
         })
     }
 
-    /// By return code, then groups of identical output, larger groups
-    /// first (then by first node), as clush -b.
-    fn print_gathered(&mut self) -> io::Result<()> {
-        let blocks = self.gathered_blocks();
-        for (set, output) in blocks {
-            let count = if !self.quiet && set.len() > 1 {
-                format!(" ({})", set.len())
-            } else {
-                String::new()
-            };
-            writeln!(self.stdout, "{SEPARATOR}\n{set}{count}\n{SEPARATOR}")?;
-            self.stdout.write_all(&output)?;
-            self.stdout.write_all(b"\n")?;
-        }
-        Ok(())
-    }
-
-    /// The gathered blocks in clush's order: by return code, then larger
-    /// groups first, then by the name of each group's first node compared
-    /// as text (clush's key: `node10` comes before `node2`).
-    fn gathered_blocks(&self) -> Vec<(NodeSet, Vec<u8>)> {
-        let mut blocks = Vec::new();
-        for (_, nodes) in self.by_exit_code() {
-            // Identical outputs, in order of first appearance.
-            let mut index: HashMap<&[u8], usize> = HashMap::new();
-            let mut groups: Vec<(&[u8], Vec<&str>)> = Vec::new();
-            for node in nodes {
-                let state = &self.nodes[node];
-                if state.lines == 0 {
-                    continue;
-                }
-                let output = state.output.as_slice();
-                let slot = *index.entry(output).or_insert_with(|| {
-                    groups.push((output, Vec::new()));
-                    groups.len() - 1
-                });
-                groups[slot].1.push(node);
-            }
-            let mut groups: Vec<(usize, String, NodeSet, Vec<u8>)> = groups
-                .into_iter()
-                .map(|(output, members)| {
-                    let set = NodeSet::from_names(members);
-                    let first = set.iter().next().unwrap_or_default();
-                    (set.len(), first, set, output.to_vec())
-                })
-                .collect();
-            groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-            blocks.extend(groups.into_iter().map(|(_, _, set, output)| (set, output)));
-        }
-        blocks
-    }
-
-    fn by_exit_code(&self) -> BTreeMap<i32, Vec<&str>> {
+    /// The nodes that exited, by return code, each code's nodes in node
+    /// set order.
+    fn by_exit_code(&self) -> BTreeMap<i32, NodeSet> {
         let mut codes: BTreeMap<i32, Vec<&str>> = BTreeMap::new();
         for (node, state) in &self.nodes {
             if let Some(code) = state.exit_code {
@@ -283,59 +389,80 @@ impl Display {
             }
         }
         codes
+            .into_iter()
+            .map(|(code, nodes)| (code, NodeSet::from_names(nodes)))
+            .collect()
     }
 
-    /// With -b, one message per return code (in the order codes were first
-    /// seen); in both modes the timeouts.
+    /// Per return code, its nodes with their kept output.
+    fn blocks(&self) -> Vec<gather::CodeBlocks<'_>> {
+        self.by_exit_code()
+            .into_values()
+            .map(|set| {
+                let outputs = set
+                    .iter()
+                    .filter_map(|node| {
+                        let (name, state) = self.nodes.get_key_value(&node)?;
+                        (state.lines > 0).then_some((name.as_str(), state.output.as_slice()))
+                    })
+                    .collect();
+                gather::CodeBlocks {
+                    nodes: set,
+                    outputs,
+                }
+            })
+            .collect()
+    }
+
+    /// -L: by return code, then node by node in node set order, each line
+    /// labelled with its node.
+    fn print_by_node(&self, out: &mut Vec<u8>) {
+        for set in self.by_exit_code().into_values() {
+            for node in set.iter() {
+                let Some(state) = self.nodes.get(&node).filter(|s| s.lines > 0) else {
+                    continue;
+                };
+                for line in state.output.split(|&b| b == b'\n') {
+                    self.labelled(Colour::Stdout, &node, line, out);
+                }
+            }
+        }
+    }
+
+    /// In buffered modes one message per return code (in the order codes
+    /// were first seen); in every mode the timeouts.
     fn print_exit_messages(&self) -> io::Result<()> {
         let mut err = io::stderr().lock();
-        let timed_out: Vec<&str> = self
-            .nodes
-            .iter()
-            .filter(|(_, s)| s.timed_out)
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if !self.gather {
-            if !timed_out.is_empty() {
-                writeln!(
-                    err,
-                    "{PROG}: {}: command timeout",
-                    NodeSet::from_names(timed_out)
-                )?;
+        let timed_out = NodeSet::from_names(
+            self.nodes
+                .iter()
+                .filter(|(_, s)| s.timed_out)
+                .map(|(n, _)| n.as_str()),
+        );
+        let timeout_message = |err: &mut io::StderrLock<'_>| {
+            if timed_out.is_empty() {
+                return Ok(());
             }
-            return Ok(());
+            writeln!(err, "{PROG}: {timed_out}: command timeout")
+        };
+        if !self.options.buffered() {
+            return timeout_message(&mut err);
         }
-        if self.maxrc && self.quiet {
+        if self.options.maxrc && self.options.quiet() {
             return Ok(());
         }
         let mut by_code = self.by_exit_code();
         for code in &self.codes_seen {
-            let Some(nodes) = by_code.remove(code).filter(|_| *code != 0) else {
+            let Some(set) = by_code.remove(code).filter(|_| *code != 0) else {
                 continue;
             };
-            let set = NodeSet::from_names(nodes);
-            let count = if !self.quiet && set.len() > 1 {
+            let count = if !self.options.quiet() && set.len() > 1 {
                 format!(" ({})", set.len())
             } else {
                 String::new()
             };
             writeln!(err, "{PROG}: {set}{count}: exited with exit code {code}")?;
         }
-        if !timed_out.is_empty() {
-            writeln!(
-                err,
-                "{PROG}: {}: command timeout",
-                NodeSet::from_names(timed_out)
-            )?;
-        }
-        Ok(())
+        timeout_message(&mut err)
     }
-}
-
-/// `node: line\n`, the line's bytes as they are.
-fn labelled(out: &mut impl Write, node: &str, line: &[u8]) -> io::Result<()> {
-    out.write_all(node.as_bytes())?;
-    out.write_all(b": ")?;
-    out.write_all(line)?;
-    out.write_all(b"\n")
 }
