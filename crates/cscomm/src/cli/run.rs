@@ -1,7 +1,9 @@
 //! `cscomm run`: a command on many nodes through the propagation tree,
 //! printed as `clush` prints it.
 
+mod config;
 mod display;
+mod selection;
 mod settings;
 mod stdin;
 
@@ -17,13 +19,45 @@ use display::{Display, DisplayOptions, RunOutcome};
 /// `cscomm run` options, named and meant as `clush`'s.
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// Target nodes (a node set such as `node[1-8],gw1`; repeatable; node
-    /// groups `@name` are not resolved).
-    #[arg(short = 'w', value_name = "NODES", required = true)]
+    /// Target nodes (a node set such as `node[1-8],gw1`, with node groups
+    /// `@group`, `@source:group`, `@*` and the `,` `!` `&` `^` operators;
+    /// repeatable).
+    #[arg(short = 'w', value_name = "NODES")]
     pub(crate) nodes: Vec<String>,
-    /// Nodes to exclude (a node set; repeatable).
+    /// Nodes to exclude (a node set, groups allowed; repeatable).
     #[arg(short = 'x', value_name = "NODES")]
     pub(crate) exclude: Vec<String>,
+    /// Every node of the group source (its `all` upcall).
+    #[arg(short = 'a', long = "all")]
+    pub(crate) all: bool,
+    /// The nodes of a group (repeatable).
+    #[arg(short = 'g', long = "group", value_name = "GROUP")]
+    pub(crate) groups: Vec<String>,
+    /// Exclude the nodes of a group (repeatable).
+    #[arg(short = 'X', value_name = "GROUP")]
+    pub(crate) exclude_groups: Vec<String>,
+    /// A file of target nodes, whitespace separated (repeatable).
+    #[arg(long = "hostfile", visible_alias = "machinefile", value_name = "FILE")]
+    pub(crate) hostfile: Vec<PathBuf>,
+    /// The group source of `@group`, `-g`, `-X` and `-a` (default: the
+    /// `groups.conf` default).
+    #[arg(short = 's', long = "groupsource", value_name = "GROUPSOURCE")]
+    pub(crate) groupsource: Option<String>,
+    /// Another `groups.conf` than ClusterShell's.
+    #[arg(long = "groupsconf", value_name = "FILE")]
+    pub(crate) groupsconf: Option<PathBuf>,
+    /// Another `clush.conf` than ClusterShell's.
+    #[arg(long = "conf", value_name = "FILE")]
+    pub(crate) conf: Option<PathBuf>,
+    /// Override a `clush.conf` key (`KEY=VALUE`; repeatable).
+    #[arg(short = 'O', long = "option", value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// The run mode: a `[mode:NAME]` section of `clush.conf`.
+    #[arg(short = 'm', long = "mode", value_name = "MODE")]
+    pub(crate) mode: Option<String>,
+    /// Pick N of the target nodes at random.
+    #[arg(long = "pick", value_name = "N", allow_negative_numbers = true)]
+    pub(crate) pick: Option<i64>,
     /// The propagation tree (`topology.conf`); by default ClusterShell's
     /// (`$CLUSTERSHELL_CFGDIR`, `~/.config/clustershell/`,
     /// `/etc/clustershell/`...); without one every node is reached directly.
@@ -33,17 +67,14 @@ pub(crate) struct RunArgs {
     /// with --local the first source of the topology's routes).
     #[arg(long, value_name = "NAME")]
     pub(crate) root: Option<String>,
-    /// At most this many direct connections at once, per gateway too.
-    #[arg(short = 'f', long, value_name = "FANOUT", default_value_t = 64)]
-    pub(crate) fanout: usize,
-    /// ssh connection timeout, in seconds.
-    #[arg(
-        short = 't',
-        long = "connect_timeout",
-        value_name = "SECONDS",
-        default_value_t = 10.0
-    )]
-    pub(crate) connect_timeout: f64,
+    /// At most this many direct connections at once, per gateway too
+    /// (default: `clush.conf`'s `fanout`, 64).
+    #[arg(short = 'f', long, value_name = "FANOUT")]
+    pub(crate) fanout: Option<usize>,
+    /// ssh connection timeout, in seconds (default: `clush.conf`'s
+    /// `connect_timeout`, 10).
+    #[arg(short = 't', long = "connect_timeout", value_name = "SECONDS")]
+    pub(crate) connect_timeout: Option<f64>,
     /// Command timeout, in seconds (per node).
     #[arg(short = 'u', long = "command_timeout", value_name = "SECONDS")]
     pub(crate) command_timeout: Option<f64>,
@@ -88,14 +119,26 @@ pub(crate) struct RunArgs {
 /// Runs the command and prints what the nodes print; the exit code is
 /// clush's (0, or with -S the largest return code, 255 after a timeout).
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let targets = settings::targets(&args)?;
-    let options = settings::tree_options(&args)?;
+    let mut resolver = selection::resolver(&args);
+    let mut clush_conf = match config::load(&args) {
+        Ok(conf) => conf,
+        Err(e) => return Ok(selection::SelectionError::from(e).exit()),
+    };
+    let targets = match selection::targets(&args, &mut resolver) {
+        Ok(targets) => targets,
+        Err(e) => return Ok(e.exit()),
+    };
+    let conf = match config::settings(&mut clush_conf, &args) {
+        Ok(conf) => conf,
+        Err(e) => return Ok(selection::SelectionError::from(e).exit()),
+    };
+    let options = settings::tree_options(&args, &conf)?;
     let command = args.command.join(" ");
     let forward_stdin = !args.no_stdin && !std::io::stdin().is_terminal();
     let display_options = DisplayOptions {
         gather: args.gather,
-        quiet: args.quiet,
-        maxrc: args.maxrc,
+        quiet: args.quiet || conf.verbosity == 0,
+        maxrc: args.maxrc || conf.maxrc,
     };
     let mut display = Display::new(&display_options, &targets);
     let runtime = tokio::runtime::Builder::new_current_thread()
