@@ -140,8 +140,9 @@ impl<'a> Reader<'a> {
         let mut section: Option<String> = None;
         // The option a continuation line extends, and its indentation.
         let mut open: Option<(String, usize)> = None;
-        for (index, line) in text.lines().enumerate() {
+        for (index, raw) in text.split_inclusive('\n').enumerate() {
             let lineno = index + 1;
+            let line = raw.trim_end_matches(['\n', '\r']);
             let trimmed = line.trim();
             let indent = line.len() - line.trim_start().len();
             if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
@@ -166,14 +167,16 @@ impl<'a> Reader<'a> {
             }
             let Some(name) = &section else {
                 return Err(Error::Ini(format!(
-                    "File contains no section headers.\nfile: '{}', line: {lineno}\n{line:?}",
-                    self.source
+                    "File contains no section headers.\nfile: '{}', line: {lineno}\n{}",
+                    self.source,
+                    python_repr(raw)
                 )));
             };
             let Some((key, value)) = option(trimmed) else {
                 return Err(Error::Ini(format!(
-                    "Source contains parsing errors: '{}'\n\t[line {lineno:2}]: {line:?}",
-                    self.source
+                    "Source contains parsing errors: '{}'\n\t[line {lineno:2}]: {}",
+                    self.source,
+                    python_repr(raw)
                 )));
             };
             self.option(ini, name, &key, value, lineno)?;
@@ -216,6 +219,34 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Python's `repr` of a string (how its errors quote a line).
+fn python_repr(text: &str) -> String {
+    let quote = if text.contains('\'') && !text.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::from(quote);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
 /// `[name]` on a line of its own (the name as written between the brackets).
 fn header(line: &str) -> Option<&str> {
     let inner = line.strip_prefix('[')?;
@@ -246,6 +277,13 @@ mod tests {
         assert_eq!(ini.get("Main", "confdir"), Some("/x /y\n/z"));
         assert_eq!(ini.get("a,b", "map"), Some("echo $GROUP"));
         assert_eq!(ini.section_names().collect::<Vec<_>>(), ["Main", "a,b"]);
+    }
+
+    #[test]
+    fn lines_are_quoted_as_python_quotes_them() {
+        assert_eq!(python_repr("map: x\n"), "'map: x\\n'");
+        assert_eq!(python_repr("it's\t"), "\"it's\\t\"");
+        assert_eq!(python_repr("'\"\u{1}"), "'\\'\"\\x01'");
     }
 
     #[test]
