@@ -119,6 +119,8 @@ fn cfgdir() -> &'static Path {
             &cfg.join("alt/badfanout.conf"),
             &clush_conf.replace("fanout: 8", "fanout: many"),
         );
+        // A local path named like a node: clush warns about -w node1.
+        write(&cfg.join("cwd/node1"), "");
         write(&cfg.join("hosts1"), "node1 node2\n@login\n");
         write(&cfg.join("hosts2"), "io[1-2]\n\n");
         cfg
@@ -229,6 +231,8 @@ fn scenarios() -> Vec<Vec<String>> {
         vec!["--groupsconf", &alt("groups.conf"), "-w", "@o:x", SHOW],
         // Errors.
         vec!["-w", "@nope", SHOW],
+        vec!["-w", "node1", "-x", "node1", SHOW],
+        vec!["-q", "-w", "node1", "-x", "node[1-2]", SHOW],
         vec!["-w", "login1", "-x", "@login", SHOW],
         vec!["-s", "site", "-g", "web", "-X", "web", SHOW],
         vec!["-w", "@fail:x", SHOW],
@@ -297,7 +301,7 @@ fn selection_groups_and_clush_conf_match_clush() {
     // Guard against a set-up where both sides fail alike.
     assert_eq!(
         (ran, refused),
-        (29, 19),
+        (29, 21),
         "scenarios that ran and were refused"
     );
     assert!(

@@ -211,6 +211,12 @@ impl ClushConfig {
         Ok(())
     }
 
+    /// `[Main] verbosity` (0 when it is not an integer, as clush reads it
+    /// before anything else): 0 quiet, 1 standard, 2 verbose, 3 debug.
+    pub fn verbosity(&self) -> i64 {
+        self.int("verbosity", false).unwrap_or(0)
+    }
+
     /// The files read, in order.
     pub fn parsed(&self) -> &[PathBuf] {
         &self.parsed
@@ -257,7 +263,7 @@ impl ClushConfig {
             command_timeout: self.float("command_timeout")?,
             history_size: self.int("history_size", false)?,
             color: self.color()?,
-            verbosity: self.int("verbosity", false).unwrap_or(0),
+            verbosity: self.verbosity(),
             node_count: self.boolean("node_count")?,
             maxrc: self.boolean("maxrc")?,
             fd_max: self.int("fd_max", false)?,

@@ -124,7 +124,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Ok(conf) => conf,
         Err(e) => return Ok(selection::SelectionError::from(e).exit()),
     };
-    let targets = match selection::targets(&args, &mut resolver) {
+    let targets = match selection::targets(&args, &mut resolver, clush_conf.verbosity()) {
         Ok(targets) => targets,
         Err(e) => return Ok(e.exit()),
     };

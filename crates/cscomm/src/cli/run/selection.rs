@@ -56,21 +56,34 @@ pub(super) fn resolver(args: &RunArgs) -> GroupResolver {
 
 /// The targets, in clush's order of evaluation (its errors come first for
 /// the first option that has one).
+///
+/// At `verbosity` 1 or more, a `-w` or `-x` of one node that is also a
+/// local path gets clush's warning (the shell may have expanded a
+/// pattern).
 pub(super) fn targets(
     args: &RunArgs,
     resolver: &mut GroupResolver,
+    verbosity: i64,
 ) -> Result<NodeSet, SelectionError> {
     if let Some(source) = &args.groupsource {
         resolver.set_default_source(source)?;
     }
+    let mut lists = [Vec::new(), Vec::new()];
+    for (list, texts) in lists.iter_mut().zip([&args.nodes, &args.exclude]) {
+        for text in texts {
+            list.push(resolver.parse(text)?);
+        }
+    }
+    let [wlist, xlist] = lists;
+    if verbosity >= 1 {
+        for (option, list) in [("w", &wlist), ("x", &xlist)] {
+            warn_local_paths(option, list);
+        }
+    }
     let mut targets = NodeSet::new();
-    for text in &args.nodes {
-        targets.update(&resolver.parse(text)?);
-    }
+    wlist.iter().for_each(|nodes| targets.update(nodes));
     let mut exclude = NodeSet::new();
-    for text in &args.exclude {
-        exclude.update(&resolver.parse(text)?);
-    }
+    xlist.iter().for_each(|nodes| exclude.update(nodes));
     for file in &args.hostfile {
         targets.update(&hostfile(file, resolver)?);
     }
@@ -88,6 +101,19 @@ pub(super) fn targets(
         return Err(SelectionError::Usage("No node to run on.".to_owned()));
     }
     pick(targets, args.pick)
+}
+
+/// clush's warning for a one-node set that names a local path.
+fn warn_local_paths(option: &str, list: &[NodeSet]) {
+    for nodes in list {
+        let name = nodes.to_string();
+        if nodes.len() == 1 && Path::new(&name).exists() {
+            eprintln!(
+                "Warning: using '-{option} {name}' and local path '{name}' exists, \
+                 was it expanded by the shell?"
+            );
+        }
+    }
 }
 
 /// The group names of `-g`/`-X` values: each a node set of names, read
