@@ -84,9 +84,12 @@ impl<'a> Parser<'a> {
     /// the text after it.
     fn term(&self, cur: &'a str) -> Result<TermAndRest<'a>, Error> {
         let op_idx = cur.find(OPERATORS);
-        match cur.find('[') {
-            Some(b) if op_idx.is_none_or(|o| o > b) => self.bracketed_term(cur),
-            _ => self.plain_term(cur, op_idx),
+        // Only a bracket before the next operator matters: looking further
+        // would scan the rest of a long list once per operand.
+        let operand = op_idx.map_or(cur, |o| &cur[..o]);
+        match operand.find('[') {
+            Some(_) => self.bracketed_term(cur),
+            None => self.plain_term(cur, op_idx),
         }
     }
 
