@@ -265,6 +265,25 @@ fn scenarios() -> Vec<Vec<String>> {
             SHOW,
         ],
         vec!["--conf", &alt("clush.conf"), "-w", "login1", SHOW],
+        vec![
+            "-O",
+            "command_timeout=1",
+            "-S",
+            "-w",
+            "login1",
+            "sleep 3; echo late",
+        ],
+        vec![
+            "-O",
+            "maxrc=yes",
+            "-O",
+            "verbosity=0",
+            "-w",
+            "@login",
+            "exit 3",
+        ],
+        vec!["-q", "-S", "-w", "@login", "exit 3"],
+        vec!["-O", "verbosity=0", "-b", "-w", "@login,io1", "echo same"],
         vec!["-m", "nomode", "-w", "login1", SHOW],
         vec!["-O", "novalue", "-w", "login1", SHOW],
         vec!["--conf", &alt("badfanout.conf"), "-w", "login1", SHOW],
@@ -301,7 +320,7 @@ fn selection_groups_and_clush_conf_match_clush() {
     // Guard against a set-up where both sides fail alike.
     assert_eq!(
         (ran, refused),
-        (29, 21),
+        (30, 21),
         "scenarios that ran and were refused"
     );
     assert!(

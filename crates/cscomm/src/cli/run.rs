@@ -138,7 +138,9 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     let display_options = DisplayOptions {
         gather: args.gather,
         quiet: args.quiet || conf.verbosity == 0,
-        maxrc: args.maxrc || conf.maxrc,
+        // clush's display follows -S only; its exit code follows `maxrc`
+        // (which -S sets, and clush.conf or -O maxrc=yes too).
+        maxrc: args.maxrc,
     };
     let mut display = Display::new(&display_options, &targets);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -164,14 +166,14 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Ok::<(), Box<dyn std::error::Error>>(())
     })?;
     let outcome = display.finish()?;
-    Ok(ExitCode::from(exit_code(&display_options, outcome)))
+    Ok(ExitCode::from(exit_code(conf.maxrc, outcome)))
 }
 
 /// clush's exit code: 0, or with -S the largest return code (255 after a
 /// timeout). A gateway that failed after set-up makes it at least 1
 /// (clush stops the whole run with 1 on a gateway error).
-fn exit_code(options: &DisplayOptions, outcome: RunOutcome) -> u8 {
-    let code = match (options.maxrc, outcome.timeouts > 0) {
+fn exit_code(maxrc: bool, outcome: RunOutcome) -> u8 {
+    let code = match (maxrc, outcome.timeouts > 0) {
         (false, _) => 0,
         (true, true) => 255,
         (true, false) => u8::try_from(outcome.max_rc.clamp(0, 255)).unwrap_or(255),
