@@ -374,3 +374,47 @@ fn malformed_yaml_is_a_group_resolver_error_naming_the_file() {
         assert!(seen.stdout.is_empty());
     }
 }
+
+#[test]
+fn groups_select_the_targets_of_a_tree_run() {
+    // Tree mode (the demo tree, gateways are cscomm-gateway processes):
+    // the groups of the same configuration choose nodes behind gateways.
+    let topology = workspace_root().join("examples/topology.conf");
+    let groups = cfgdir().join("tree-groups.conf");
+    write(
+        &groups,
+        "[t]\nmap: echo 'node[1-3] leaf[7-9]'\nall: echo node[1-64] leaf[1-8]\n",
+    );
+    let args = [
+        "--local",
+        "--topology",
+        topology.to_str().unwrap(),
+        "--groupsconf",
+        groups.to_str().unwrap(),
+        "-w",
+        "@x!leaf9",
+        "-x",
+        "node2",
+        "-b",
+        "echo %h",
+    ];
+    let out = cscomm(&args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for node in ["node1", "node3", "leaf7", "leaf8"] {
+        assert!(text.lines().any(|l| l == node), "{node} missing:\n{text}");
+    }
+    assert_eq!(text.matches("---------------\n").count(), 8, "{text}");
+    let all = cscomm(&[&args[..5], &["-a", "-X", "x", "-q", "true"]].concat());
+    assert_eq!(
+        all.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&all.stderr)
+    );
+}
