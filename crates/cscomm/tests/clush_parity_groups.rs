@@ -121,6 +121,10 @@ fn cfgdir() -> &'static Path {
         );
         // A local path named like a node: clush warns about -w node1.
         write(&cfg.join("cwd/node1"), "");
+        write(
+            &cfg.join("alt/badcolor.conf"),
+            &clush_conf.replace("color: never", "color: red"),
+        );
         write(&cfg.join("hosts1"), "node1 node2\n@login\n");
         write(&cfg.join("hosts2"), "io[1-2]\n\n");
         cfg
@@ -285,6 +289,7 @@ fn scenarios() -> Vec<Vec<String>> {
         vec!["-q", "-S", "-w", "@login", "exit 3"],
         vec!["-O", "verbosity=0", "-b", "-w", "@login,io1", "echo same"],
         vec!["-m", "nomode", "-w", "login1", SHOW],
+        vec!["--conf", &alt("badcolor.conf"), "-w", "login1", SHOW],
         vec!["-O", "novalue", "-w", "login1", SHOW],
         vec!["--conf", &alt("badfanout.conf"), "-w", "login1", SHOW],
     ]
@@ -320,7 +325,7 @@ fn selection_groups_and_clush_conf_match_clush() {
     // Guard against a set-up where both sides fail alike.
     assert_eq!(
         (ran, refused),
-        (30, 21),
+        (30, 22),
         "scenarios that ran and were refused"
     );
     assert!(

@@ -341,7 +341,7 @@ impl ClushConfig {
             "always" => Ok(Color::Always),
             "auto" => Ok(Color::Auto),
             _ => Err(Error::ClushConfig(format!(
-                "(Config {}.color): choose from ['never', 'always', 'auto']",
+                "(Config {}.color): choose from ['', 'never', 'always', 'auto']",
                 self.mode.as_deref().unwrap_or(MAIN)
             ))),
         }
@@ -400,5 +400,100 @@ fn python_float_repr(value: f64) -> String {
         text
     } else {
         format!("{text}.0")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str, overrides: &ClushOverrides) -> Result<ClushConfig, Error> {
+        let dir = std::env::temp_dir().join(format!(
+            "cscomm-clush-conf-{}-{}",
+            std::process::id(),
+            text.len()
+        ));
+        std::fs::create_dir_all(dir.join("parts")).map_err(|e| Error::Other(e.to_string()))?;
+        std::fs::write(dir.join("parts/b.conf"), "[mode:extra]\nssh_user: eve\n")
+            .map_err(|e| Error::Other(e.to_string()))?;
+        let file = dir.join("clush.conf");
+        std::fs::write(&file, text).map_err(|e| Error::Other(e.to_string()))?;
+        ClushConfig::load(Some(&file), overrides)
+    }
+
+    #[test]
+    fn defaults_files_confdir_modes_and_overrides() {
+        let text = "[Main]\nconfdir: $CFGDIR/parts\nnode_count: off\nssh_path: /x/ssh\n\
+                    [mode:a]\nssh_path: /a/ssh\ncommand_timeout: 5\n";
+        let mut conf = config(text, &ClushOverrides::default()).unwrap();
+        let s = conf.settings().unwrap();
+        assert_eq!(
+            (s.fanout, s.connect_timeout, s.command_timeout),
+            (64, 10.0, 0.0)
+        );
+        assert_eq!(
+            (s.node_count, s.maxrc, s.color),
+            (false, false, Color::Unset)
+        );
+        assert_eq!(s.ssh_path.as_deref(), Some("/x/ssh"));
+        assert_eq!(conf.modes(), ["a", "extra"]);
+        assert_eq!(conf.parsed().len(), 2);
+        conf.set_mode("a").unwrap();
+        let s = conf.settings().unwrap();
+        assert_eq!(
+            (s.ssh_path.as_deref(), s.command_timeout),
+            (Some("/a/ssh"), 5.0)
+        );
+        let e = conf.set_mode("b").unwrap_err().message("p");
+        assert_eq!(e, "ERROR: invalid mode \"b\" (available: a extra)");
+
+        let o = ClushOverrides {
+            quiet: true,
+            fanout: Some(3),
+            maxrc: true,
+            set: vec!["Color=always".into(), "ssh_user=x=y".into()],
+            ..ClushOverrides::default()
+        };
+        let s = config(text, &o).unwrap().settings().unwrap();
+        assert_eq!(
+            (s.verbosity, s.fanout, s.maxrc, s.color),
+            (0, 3, true, Color::Always)
+        );
+        assert_eq!(s.ssh_user.as_deref(), Some("x=y"));
+    }
+
+    #[test]
+    fn bad_values_are_clush_config_errors() {
+        let cases = [
+            (
+                "[Main]\nfanout: x\n",
+                "ERROR: (Config Main.fanout): invalid literal for int() with base 10: 'x'",
+            ),
+            (
+                "[Main]\nmaxrc: maybe\n",
+                "ERROR: (Config Main.maxrc): Not a boolean: maybe",
+            ),
+            (
+                "[Main]\ncolor: red\n",
+                "ERROR: (Config Main.color): choose from ['', 'never', 'always', 'auto']",
+            ),
+            (
+                "[Main]\nconnect_timeout: soon\n",
+                "ERROR: (Config Main.connect_timeout): could not convert string to float: 'soon'",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = config(text, &ClushOverrides::default())
+                .unwrap()
+                .settings()
+                .unwrap_err();
+            assert_eq!(e.message("p"), want);
+        }
+        let o = ClushOverrides {
+            set: vec!["novalue".into()],
+            ..ClushOverrides::default()
+        };
+        let e = config("[Main]\n", &o).unwrap_err().message("p");
+        assert_eq!(e, "ERROR: (Config Main.novalue): invalid -O/--option value");
     }
 }
