@@ -70,6 +70,10 @@ ssh_options: -oLogLevel=ERROR
 [mode:slow]
 fanout: 2
 ssh_options: -oSlow=yes
+[mode:badint]
+fanout: lots
+[mode:badcolor]
+color: pink
 ";
 
 /// Runs the command here; the node is the word before it, the other
@@ -289,6 +293,8 @@ fn scenarios() -> Vec<Vec<String>> {
         vec!["-q", "-S", "-w", "@login", "exit 3"],
         vec!["-O", "verbosity=0", "-b", "-w", "@login,io1", "echo same"],
         vec!["-m", "nomode", "-w", "login1", SHOW],
+        vec!["-m", "badint", "-w", "login1", SHOW],
+        vec!["-m", "badcolor", "-w", "login1", SHOW],
         vec!["--conf", &alt("badcolor.conf"), "-w", "login1", SHOW],
         vec!["-O", "novalue", "-w", "login1", SHOW],
         vec!["--conf", &alt("badfanout.conf"), "-w", "login1", SHOW],
@@ -325,7 +331,7 @@ fn selection_groups_and_clush_conf_match_clush() {
     // Guard against a set-up where both sides fail alike.
     assert_eq!(
         (ran, refused),
-        (30, 22),
+        (31, 23),
         "scenarios that ran and were refused"
     );
     assert!(

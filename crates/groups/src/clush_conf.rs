@@ -296,8 +296,13 @@ impl ClushConfig {
         })
     }
 
+    /// A value that does not convert: clush names `[Main]`'s key, but
+    /// lets Python's bare error through for a mode's.
     fn bad(&self, key: &str, reason: String) -> Error {
-        Error::ClushConfig(format!("(Config {}.{key}): {reason}", self.section_of(key)))
+        match self.section_of(key).as_str() {
+            MAIN => Error::ClushConfig(format!("(Config Main.{key}): {reason}")),
+            _ => Error::Other(reason),
+        }
     }
 
     fn int(&self, key: &str, with_mode: bool) -> Result<i64, Error> {
@@ -334,16 +339,18 @@ impl ClushConfig {
         }
     }
 
+    /// `[Main] color`: clush decides on colours before it selects the run
+    /// mode, so a mode's `color` is never used.
     fn color(&self) -> Result<Color, Error> {
-        match self.get("color").unwrap_or_default().as_str() {
+        let value = self.ini.get(MAIN, "color").map(interpolated);
+        match value.unwrap_or_default().as_str() {
             "" => Ok(Color::Unset),
             "never" => Ok(Color::Never),
             "always" => Ok(Color::Always),
             "auto" => Ok(Color::Auto),
-            _ => Err(Error::ClushConfig(format!(
-                "(Config {}.color): choose from ['', 'never', 'always', 'auto']",
-                self.mode.as_deref().unwrap_or(MAIN)
-            ))),
+            _ => Err(Error::ClushConfig(
+                "(Config Main.color): choose from ['', 'never', 'always', 'auto']".to_owned(),
+            )),
         }
     }
 }
