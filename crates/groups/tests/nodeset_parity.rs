@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use cscomm_groups::GroupResolver;
 use cscomm_testkit::python::{Python, workspace_root};
@@ -49,7 +50,14 @@ site:
   empty:
 ";
 
+/// The configuration directory, written once per test run (the tests run
+/// in parallel and read it).
 fn cfgdir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(write_cfgdir).clone()
+}
+
+fn write_cfgdir() -> PathBuf {
     let dir = workspace_root().join(format!(
         "target/groups-nodeset-parity/{}",
         std::process::id()
