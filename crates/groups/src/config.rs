@@ -161,7 +161,11 @@ fn sources_from_ini(loaded: &mut Loaded, ini: &Ini, cfgdir: &Path) -> Result<(),
                 reverse: options.get("reverse").map(str::to_owned),
             };
             let source = UpcallSource::new(name, upcalls, cfgdir.to_owned(), cache_time);
-            loaded.add(Source::Upcall(Box::new(source)))?;
+            // A collision here is a configuration error for ClusterShell
+            // (one with a YAML source added earlier is not).
+            loaded
+                .add(Source::Upcall(Box::new(source)))
+                .map_err(|e| Error::Config(e.to_string()))?;
         }
     }
     Ok(())

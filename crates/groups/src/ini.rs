@@ -220,7 +220,7 @@ impl<'a> Reader<'a> {
 }
 
 /// Python's `repr` of a string (how its errors quote a line).
-fn python_repr(text: &str) -> String {
+pub(crate) fn python_repr(text: &str) -> String {
     let quote = if text.contains('\'') && !text.contains('"') {
         '"'
     } else {

@@ -145,7 +145,10 @@ impl UpcallSource {
             if !line.contains(':') || group.is_empty() || group.split_whitespace().count() > 1 {
                 self.others.remove("mapall");
                 return Err(Error::QueryFailed {
-                    cmdline: format!("mapall: invalid line {line:?} (expected 'group: nodes')"),
+                    cmdline: format!(
+                        "mapall: invalid line {} (expected 'group: nodes')",
+                        crate::ini::python_repr(line)
+                    ),
                     source_name: self.name.clone(),
                 });
             }

@@ -180,3 +180,60 @@ fn upcall_results_are_cached_for_cache_time() {
     resolver.parse("@fresh:c").unwrap();
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "a\nb\nc\nc\n");
 }
+
+#[test]
+fn configuration_errors_read_as_nodeset_reads_them() {
+    let dir = cfgdir().join("broken");
+    std::fs::create_dir_all(dir.join("y")).unwrap();
+    std::fs::write(dir.join("afile"), "").unwrap();
+    let yaml = |name: &str, text: &str| {
+        let sub = dir.join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("g.yaml"), text).unwrap();
+        sub
+    };
+    let cases = [
+        format!(
+            "[Main]\nconfdir: {}/afile\n[a]\nmap: echo x\n",
+            dir.display()
+        ),
+        format!(
+            "[Main]\nautodir: {}/afile\n[a]\nmap: echo x\n",
+            dir.display()
+        ),
+        format!(
+            "[Main]\nautodir: {}\n[a]\nmap: echo x\n",
+            yaml("dup", "a:\n  g: n1\n").display()
+        ),
+        format!(
+            "[Main]\nautodir: {}\n",
+            yaml("list", "- a\n- b\n").display()
+        ),
+        format!("[Main]\nautodir: {}\n", yaml("scalar", "a: b\n").display()),
+        format!(
+            "[Main]\nautodir: {}\n",
+            yaml("intkey", "a:\n  1: n1\n").display()
+        ),
+        format!(
+            "[Main]\nautodir: {}\n",
+            yaml("intsrc", "7:\n  g: n1\n").display()
+        ),
+        format!("[Main]\nautodir: {}\n", yaml("empty", "").display()),
+        "[Main]\ndefault:\n[b]\nmap: echo b-$GROUP\n[a]\nmap: echo a-$GROUP\n".to_owned(),
+        "[Main]\nconfdir: /nonexistent/dir\nautodir: /nonexistent/too\n[a]\nmap: echo x\n"
+            .to_owned(),
+        "[a,b]\nmap: echo $SOURCE\n[c]\nmapall: printf 'bad line\\n'\n".to_owned(),
+    ];
+    let mut differ = Vec::new();
+    for (i, text) in cases.iter().enumerate() {
+        let conf = dir.join(format!("case{i}.conf"));
+        std::fs::write(&conf, text).unwrap();
+        for expr in ["@g", "@b:g", "@c:g"] {
+            let (want, got) = (theirs(&conf, expr), ours(&conf, expr));
+            if want != got {
+                differ.push(format!("{text:?} {expr}: nodeset {want:?}, ours {got:?}"));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
