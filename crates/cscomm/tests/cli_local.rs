@@ -191,15 +191,19 @@ fn excluded_nodes_do_not_run() {
 }
 
 #[test]
-fn bad_node_sets_and_groups_are_refused() {
-    for nodes in ["node[1-", "@compute"] {
+fn bad_node_sets_and_groups_without_sources_are_refused() {
+    // clush's words; without any groups.conf there is no default source.
+    let cases = [
+        (
+            "node[1-",
+            "cscomm: Parse error: missing bracket: \"node[1-\"\n",
+        ),
+        ("@compute", "cscomm: Unknown group source: \"<default>\"\n"),
+    ];
+    for (nodes, message) in cases {
         let out = local(&["-w", nodes, "true"], None);
-        assert_ne!(code(&out), 0, "{nodes}");
-        assert!(
-            text(&out.stderr).starts_with("cscomm: invalid node set"),
-            "{}",
-            text(&out.stderr)
-        );
+        assert_eq!(code(&out), 1, "{nodes}");
+        assert_eq!(text(&out.stderr), message);
         assert_eq!(out.stdout, b"");
     }
 }

@@ -7,7 +7,8 @@
 //!   padding, steps, several dimensions, the `,` `!` `&` `^` operators),
 //!   folding and order, exactly, with a structured view ([`PatternView`])
 //!   of ClusterShell's internal form, which the message crate pickles.
-//!   Group syntax (`@group`) needs a group resolver and is not supported;
+//!   Group syntax (`@group`) and wildcards need a group resolver, called
+//!   by [`NodeSet::parse_resolving`];
 //! - [`TopologyTree`]: the propagation tree of node groups, printed like
 //!   ClusterShell prints it;
 //! - [`TopologyGraph`]: `topology.conf` reading and ClusterShell's checks,
@@ -45,11 +46,12 @@ mod topology;
 
 pub use error::Error;
 pub use nodeset::{
-    AUTOSTEP_DISABLED, Iter, NodeSet, PatternView, RangeSetNdView, RangeSetView, RangesView,
+    AUTOSTEP_DISABLED, Iter, NodeSet, Operand, PatternView, RangeSetNdView, RangeSetView,
+    RangesView,
 };
 pub use rangeset::RangeSet;
 pub use router::{NextHop, Route, Router};
 pub use topology::{
-    GroupId, TopologyGraph, TopologyNodeGroup, TopologyTree, find_topology_file,
-    topology_search_path,
+    GroupId, TopologyGraph, TopologyNodeGroup, TopologyTree, config_search_path,
+    find_topology_file, topology_search_path,
 };

@@ -1,7 +1,9 @@
 //! `cscomm run`: a command on many nodes through the propagation tree,
 //! printed as `clush` prints it.
 
+mod config;
 mod display;
+mod selection;
 mod settings;
 mod stdin;
 
@@ -12,18 +14,51 @@ use std::process::ExitCode;
 use clap::Args;
 use cscomm::tree::TreeRun;
 
+use cscomm_groups::{ClushSettings, Color};
 use display::{Display, DisplayOptions, PROG, RunOutcome, Verbosity};
 
 /// `cscomm run` options, named and meant as `clush`'s.
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// Target nodes (a node set such as `node[1-8],gw1`; repeatable; node
-    /// groups `@name` are not resolved).
-    #[arg(short = 'w', value_name = "NODES", required = true)]
+    /// Target nodes (a node set such as `node[1-8],gw1`, with node groups
+    /// `@group`, `@source:group`, `@*` and the `,` `!` `&` `^` operators;
+    /// repeatable).
+    #[arg(short = 'w', value_name = "NODES")]
     pub(crate) nodes: Vec<String>,
-    /// Nodes to exclude (a node set; repeatable).
+    /// Nodes to exclude (a node set, groups allowed; repeatable).
     #[arg(short = 'x', value_name = "NODES")]
     pub(crate) exclude: Vec<String>,
+    /// Every node of the group source (its `all` upcall).
+    #[arg(short = 'a', long = "all")]
+    pub(crate) all: bool,
+    /// The nodes of a group (repeatable).
+    #[arg(short = 'g', long = "group", value_name = "GROUP")]
+    pub(crate) groups: Vec<String>,
+    /// Exclude the nodes of a group (repeatable).
+    #[arg(short = 'X', value_name = "GROUP")]
+    pub(crate) exclude_groups: Vec<String>,
+    /// A file of target nodes, whitespace separated (repeatable).
+    #[arg(long = "hostfile", visible_alias = "machinefile", value_name = "FILE")]
+    pub(crate) hostfile: Vec<PathBuf>,
+    /// The group source of `@group`, `-g`, `-X` and `-a` (default: the
+    /// `groups.conf` default).
+    #[arg(short = 's', long = "groupsource", value_name = "GROUPSOURCE")]
+    pub(crate) groupsource: Option<String>,
+    /// Another `groups.conf` than ClusterShell's.
+    #[arg(long = "groupsconf", value_name = "FILE")]
+    pub(crate) groupsconf: Option<PathBuf>,
+    /// Another `clush.conf` than ClusterShell's.
+    #[arg(long = "conf", value_name = "FILE")]
+    pub(crate) conf: Option<PathBuf>,
+    /// Override a `clush.conf` key (`KEY=VALUE`; repeatable).
+    #[arg(short = 'O', long = "option", value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// The run mode: a `[mode:NAME]` section of `clush.conf`.
+    #[arg(short = 'm', long = "mode", value_name = "MODE")]
+    pub(crate) mode: Option<String>,
+    /// Pick N of the target nodes at random.
+    #[arg(long = "pick", value_name = "N", allow_negative_numbers = true)]
+    pub(crate) pick: Option<i64>,
     /// The propagation tree (`topology.conf`); by default ClusterShell's
     /// (`$CLUSTERSHELL_CFGDIR`, `~/.config/clustershell/`,
     /// `/etc/clustershell/`...); without one every node is reached directly.
@@ -33,17 +68,14 @@ pub(crate) struct RunArgs {
     /// with --local the first source of the topology's routes).
     #[arg(long, value_name = "NAME")]
     pub(crate) root: Option<String>,
-    /// At most this many direct connections at once, per gateway too.
-    #[arg(short = 'f', long, value_name = "FANOUT", default_value_t = 64)]
-    pub(crate) fanout: usize,
-    /// ssh connection timeout, in seconds (clush's default: 15).
-    #[arg(
-        short = 't',
-        long = "connect_timeout",
-        value_name = "SECONDS",
-        default_value_t = 15.0
-    )]
-    pub(crate) connect_timeout: f64,
+    /// At most this many direct connections at once, per gateway too
+    /// (default: `clush.conf`'s `fanout`, 64).
+    #[arg(short = 'f', long, value_name = "FANOUT")]
+    pub(crate) fanout: Option<usize>,
+    /// ssh connection timeout, in seconds (default: `clush.conf`'s
+    /// `connect_timeout`, 10).
+    #[arg(short = 't', long = "connect_timeout", value_name = "SECONDS")]
+    pub(crate) connect_timeout: Option<f64>,
     /// Command timeout, in seconds (per node).
     #[arg(short = 'u', long = "command_timeout", value_name = "SECONDS")]
     pub(crate) command_timeout: Option<f64>,
@@ -116,17 +148,27 @@ pub(crate) struct RunArgs {
 /// Runs the command and prints what the nodes print; the exit code is
 /// clush's (0, or with -S the largest return code, 255 after a timeout).
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let targets = settings::targets(&args)?;
-    let options = settings::tree_options(&args)?;
+    let mut resolver = selection::resolver(&args);
+    let mut clush_conf = match config::load(&args) {
+        Ok(conf) => conf,
+        Err(e) => return Ok(selection::SelectionError::from(e).exit()),
+    };
+    let targets = match selection::targets(&args, &mut resolver, clush_conf.verbosity()) {
+        Ok(targets) => targets,
+        Err(e) => return Ok(e.exit()),
+    };
+    let conf = match config::settings(&mut clush_conf, &args) {
+        Ok(conf) => conf,
+        Err(e) => return Ok(selection::SelectionError::from(e).exit()),
+    };
+    let options = settings::tree_options(&args, &conf)?;
     let command = args.command.join(" ");
     let forward_stdin = !args.no_stdin && !std::io::stdin().is_terminal();
-    let display_options = display_options(&args);
+    let display_options = display_options(&args, &conf);
     if display_options.verbosity >= Verbosity::Debug {
         println!(
             "{PROG}: nodeset={targets} fanout={} [timeout conn={:.1} cmd={:.1}] command=\"{command}\"",
-            options.fanout,
-            args.connect_timeout,
-            args.command_timeout.unwrap_or(0.0)
+            conf.fanout, conf.connect_timeout, conf.command_timeout
         );
     }
     let mut display = Display::new(&display_options, &targets)?;
@@ -153,11 +195,12 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Ok::<(), Box<dyn std::error::Error>>(())
     })?;
     let outcome = display.finish()?;
-    Ok(ExitCode::from(exit_code(&display_options, outcome)))
+    Ok(ExitCode::from(exit_code(conf.maxrc, outcome)))
 }
 
-/// What the command line asks of the display, as clush resolves it.
-fn display_options(args: &RunArgs) -> DisplayOptions {
+/// What the command line and `clush.conf` ask of the display, as clush
+/// resolves them (the command line wins).
+fn display_options(args: &RunArgs, conf: &ClushSettings) -> DisplayOptions {
     // The last of -q, -v, -d wins in clush; here the strongest.
     let verbosity = if args.debug {
         Verbosity::Debug
@@ -166,16 +209,30 @@ fn display_options(args: &RunArgs) -> DisplayOptions {
     } else if args.quiet {
         Verbosity::Quiet
     } else {
-        Verbosity::Std
+        match conf.verbosity {
+            ..=0 => Verbosity::Quiet,
+            1 => Verbosity::Std,
+            2 => Verbosity::Verbose,
+            _ => Verbosity::Debug,
+        }
     };
+    let color = args.color.as_deref().or(match conf.color {
+        Color::Unset => None,
+        Color::Never => Some("never"),
+        Color::Always => Some("always"),
+        Color::Auto => Some("auto"),
+    });
     DisplayOptions {
         gather: args.gather || args.gather_all || args.diff,
         line_mode: args.line_mode,
         diff: args.diff,
         label: !args.no_label,
         verbosity,
+        node_count: conf.node_count,
+        // clush's display follows -S only; its exit code follows `maxrc`
+        // (which -S sets, and clush.conf or -O maxrc=yes too).
         maxrc: args.maxrc,
-        color: use_color(args.color.as_deref(), args.gather_all),
+        color: use_color(color, args.gather_all),
         outdir: args.outdir.clone(),
         errdir: args.errdir.clone(),
         ..DisplayOptions::default()
@@ -197,8 +254,8 @@ fn use_color(when: Option<&str>, gather_all: bool) -> bool {
 /// clush's exit code: 0, or with -S the largest return code (255 after a
 /// timeout). A gateway that failed after set-up makes it at least 1
 /// (clush stops the whole run with 1 on a gateway error).
-fn exit_code(options: &DisplayOptions, outcome: RunOutcome) -> u8 {
-    let code = match (options.maxrc, outcome.timeouts > 0) {
+fn exit_code(maxrc: bool, outcome: RunOutcome) -> u8 {
+    let code = match (maxrc, outcome.timeouts > 0) {
         (false, _) => 0,
         (true, true) => 255,
         (true, false) => u8::try_from(outcome.max_rc.clamp(0, 255)).unwrap_or(255),

@@ -8,6 +8,7 @@ mod pattern;
 mod view;
 
 pub use iter::Iter;
+pub use parse::Operand;
 pub use view::{AUTOSTEP_DISABLED, PatternView, RangeSetNdView, RangeSetView, RangesView};
 
 pub(crate) use pattern::Pattern;
@@ -112,6 +113,33 @@ impl NodeSet {
     /// ClusterShell with `resolver=RESOLVER_NOGROUP` (and in its gateways).
     pub fn parse_literal(text: &str) -> Result<NodeSet, crate::Error> {
         parse::parse(text, parse::Groups::Literal)
+    }
+
+    /// Parses ClusterShell's node set syntax, handing each node group and
+    /// wildcard operand to `resolve` (a group resolver, such as the
+    /// `cscomm-groups` crate's) and applying its operator to the nodes it
+    /// returns, in order, as ClusterShell's `ParsingEngine` does.
+    ///
+    /// ```
+    /// use cscomm_topology::{Error, NodeSet, Operand};
+    ///
+    /// let nodes = NodeSet::parse_resolving("@rack[1-2]!n2", &mut |operand| {
+    ///     match operand {
+    ///         Operand::Groups(names) => {
+    ///             assert_eq!(names.to_string(), "@rack[1-2]");
+    ///             "n[1-4]".parse::<NodeSet>()
+    ///         }
+    ///         _ => Ok(NodeSet::new()),
+    ///     }
+    /// })?;
+    /// assert_eq!(nodes.to_string(), "n[1,3-4]");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn parse_resolving<E: From<crate::Error>>(
+        text: &str,
+        resolve: &mut dyn FnMut(Operand<'_>) -> Result<NodeSet, E>,
+    ) -> Result<NodeSet, E> {
+        parse::parse_resolving(text, resolve)
     }
 
     /// A node set of the given node names, each taken as one name (not

@@ -84,9 +84,12 @@ impl<'a> Parser<'a> {
     /// the text after it.
     fn term(&self, cur: &'a str) -> Result<TermAndRest<'a>, Error> {
         let op_idx = cur.find(OPERATORS);
-        match cur.find('[') {
-            Some(b) if op_idx.is_none_or(|o| o > b) => self.bracketed_term(cur),
-            _ => self.plain_term(cur, op_idx),
+        // Only a bracket before the next operator matters: looking further
+        // would scan the rest of a long list once per operand.
+        let operand = op_idx.map_or(cur, |o| &cur[..o]);
+        match operand.find('[') {
+            Some(_) => self.bracketed_term(cur),
+            None => self.plain_term(cur, op_idx),
         }
     }
 
@@ -292,6 +295,40 @@ fn term_set(key: String, rsets: Vec<RangeSet>) -> Option<NodeSet> {
 
 /// Parses `input` as ClusterShell's `NodeSet(input)` does.
 pub(crate) fn parse(input: &str, groups: Groups) -> Result<NodeSet, Error> {
+    parse_impl::<Error>(input, groups, None)
+}
+
+/// An operand of a node set expression that only a group resolver can
+/// turn into nodes (ClusterShell's `ParsingEngine` hands these to its
+/// resolver).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Operand<'a> {
+    /// Node groups: names that start with `@` (`@rack[1-2]` is the names
+    /// `@rack1` and `@rack2`), `@source:group`, `@*`, `@@source`.
+    Groups(&'a NodeSet),
+    /// Node names with the wildcards `*` or `?` (masks matched against
+    /// every node the resolver knows).
+    Wildcards(&'a NodeSet),
+}
+
+/// The resolver callback of [`parse_resolving`].
+pub(crate) type Resolve<'r, E> = &'r mut dyn FnMut(Operand<'_>) -> Result<NodeSet, E>;
+
+/// Parses `input`, asking `resolve` for the nodes of each group or wildcard
+/// operand before applying its operator.
+pub(crate) fn parse_resolving<E: From<Error>>(
+    input: &str,
+    resolve: Resolve<'_, E>,
+) -> Result<NodeSet, E> {
+    parse_impl(input, Groups::Literal, Some(resolve))
+}
+
+fn parse_impl<E: From<Error>>(
+    input: &str,
+    groups: Groups,
+    mut resolve: Option<Resolve<'_, E>>,
+) -> Result<NodeSet, E> {
     let parser = Parser { input };
     let mut acc = NodeSet::new();
     let mut unions = Builder::default();
@@ -303,16 +340,31 @@ pub(crate) fn parse(input: &str, groups: Groups) -> Result<NodeSet, Error> {
         if groups == Groups::Reject {
             check_groups(&parser, &term.key, cur)?;
         }
-        if op == ',' {
+        let needs = resolve.is_some() && needs_resolver(&term.key);
+        if op == ',' && !needs {
             if !unions.add(term.key, term.rsets) {
-                return Err(parser.error(cur, "internal error: invalid pattern", 0));
+                return Err(parser
+                    .error(cur, "internal error: invalid pattern", 0)
+                    .into());
             }
         } else {
+            let wildcards = !term.key.starts_with('@');
             let Some(mut set) = term_set(term.key, term.rsets) else {
-                return Err(parser.error(cur, "internal error: invalid pattern", 0));
+                return Err(parser
+                    .error(cur, "internal error: invalid pattern", 0)
+                    .into());
             };
+            if let (true, Some(resolve)) = (needs, resolve.as_mut()) {
+                let operand = if wildcards {
+                    Operand::Wildcards(&set)
+                } else {
+                    Operand::Groups(&set)
+                };
+                set = resolve(operand)?;
+            }
             unions.flush_into(&mut acc);
             match op {
+                ',' => acc.update_raw(&mut set),
                 '!' => acc.difference_update_raw(&set),
                 '&' => acc.intersection_update_raw(&mut set),
                 _ => acc.symmetric_difference_update_raw(&mut set),
@@ -329,6 +381,11 @@ pub(crate) fn parse(input: &str, groups: Groups) -> Result<NodeSet, Error> {
     unions.flush_into(&mut acc);
     acc.settle();
     Ok(acc)
+}
+
+/// Whether a pattern is a group or holds wildcards.
+fn needs_resolver(key: &str) -> bool {
+    key.starts_with('@') || key.contains(['*', '?'])
 }
 
 /// Refuses what ClusterShell would hand to its group resolver.

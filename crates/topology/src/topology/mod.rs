@@ -6,5 +6,5 @@ mod path;
 mod tree;
 
 pub use graph::TopologyGraph;
-pub use path::{find_topology_file, topology_search_path};
+pub use path::{config_search_path, find_topology_file, topology_search_path};
 pub use tree::{GroupId, TopologyNodeGroup, TopologyTree};

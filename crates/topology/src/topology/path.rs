@@ -14,12 +14,20 @@ const FILE: &str = "topology.conf";
 /// Python's `sys.prefix`, is given), `~/.local/etc/clustershell/topology.conf`
 /// and `/etc/clustershell/topology.conf`. `~` is `$HOME`.
 pub fn topology_search_path(python_prefix: Option<&Path>) -> Vec<PathBuf> {
-    search_path(|name| env::var_os(name), python_prefix)
+    config_search_path(FILE, python_prefix)
+}
+
+/// The places ClusterShell 1.10 looks for the configuration file `name`
+/// (`groups.conf`, `clush.conf`, ...), highest priority first, as
+/// [`topology_search_path`] lists them for `topology.conf`.
+pub fn config_search_path(name: &str, python_prefix: Option<&Path>) -> Vec<PathBuf> {
+    search_path(|var| env::var_os(var), name, python_prefix)
 }
 
 /// [`topology_search_path`] with the environment given by `var`.
 fn search_path(
     var: impl Fn(&str) -> Option<OsString>,
+    file: &str,
     python_prefix: Option<&Path>,
 ) -> Vec<PathBuf> {
     let home = var("HOME").map(PathBuf::from);
@@ -30,15 +38,15 @@ fn search_path(
     };
     let mut paths = Vec::new();
     if let Some(dir) = var("CLUSTERSHELL_CFGDIR") {
-        paths.push(PathBuf::from(dir).join(FILE));
+        paths.push(PathBuf::from(dir).join(file));
     }
     let xdg = var("XDG_CONFIG_HOME").map_or_else(|| in_home(".config"), PathBuf::from);
-    paths.push(xdg.join("clustershell").join(FILE));
+    paths.push(xdg.join("clustershell").join(file));
     if let Some(prefix) = python_prefix {
-        paths.push(prefix.join("etc/clustershell").join(FILE));
+        paths.push(prefix.join("etc/clustershell").join(file));
     }
-    paths.push(in_home(".local/etc/clustershell").join(FILE));
-    paths.push(Path::new("/etc/clustershell").join(FILE));
+    paths.push(in_home(".local/etc/clustershell").join(file));
+    paths.push(Path::new("/etc/clustershell").join(file));
     paths
 }
 
@@ -93,7 +101,7 @@ mod tests {
                     .find(|(k, _)| *k == name)
                     .map(|(_, v)| OsString::from(v))
             };
-            assert_eq!(search_path(var, Some(&prefix)), theirs, "{vars:?}");
+            assert_eq!(search_path(var, FILE, Some(&prefix)), theirs, "{vars:?}");
         }
     }
 }

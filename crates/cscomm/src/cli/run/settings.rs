@@ -7,7 +7,8 @@ use cscomm::gateway::{request_local_workers, short_hostname};
 use cscomm::pickle::Value;
 use cscomm::ssh::SshOptions;
 use cscomm::topology::{TopologyGraph, find_topology_file};
-use cscomm::tree::{NodeSet, TreeOptions, load_topology};
+use cscomm::tree::{TreeOptions, load_topology};
+use cscomm_groups::ClushSettings;
 use cscomm_message::TaskInfo;
 
 use super::RunArgs;
@@ -15,34 +16,16 @@ use super::RunArgs;
 /// ClusterShell's default grooming delay (seconds), sent to gateways.
 const GROOMING_DELAY: f64 = 0.25;
 
-/// The targets: every -w node set, without the -x ones.
-pub(super) fn targets(args: &RunArgs) -> Result<NodeSet, String> {
-    let mut targets = NodeSet::new();
-    for text in &args.nodes {
-        targets.update(&parse(text)?);
-    }
-    for text in &args.exclude {
-        targets.difference_update(&parse(text)?);
-    }
-    if targets.is_empty() {
-        return Err("no target node".to_owned());
-    }
-    Ok(targets)
-}
-
-fn parse(text: &str) -> Result<NodeSet, String> {
-    // Node groups (`@name`) are not resolved: an error, not a node name.
-    text.parse::<NodeSet>()
-        .map_err(|e| format!("invalid node set {text:?}: {e}"))
-}
-
 /// The tree-run settings of the command line.
-pub(super) fn tree_options(args: &RunArgs) -> Result<TreeOptions, Box<dyn std::error::Error>> {
+pub(super) fn tree_options(
+    args: &RunArgs,
+    conf: &ClushSettings,
+) -> Result<TreeOptions, Box<dyn std::error::Error>> {
     let ssh = SshOptions {
-        user: args.user.clone(),
-        options: args.options.clone(),
-        connect_timeout: args.connect_timeout,
-        ..SshOptions::default()
+        path: conf.ssh_path.clone(),
+        user: conf.ssh_user.clone(),
+        options: conf.ssh_options.clone(),
+        connect_timeout: conf.connect_timeout,
     };
     let file = args.topology.clone().or_else(find_topology_file);
     let (topology, root) = match &file {
@@ -58,12 +41,12 @@ pub(super) fn tree_options(args: &RunArgs) -> Result<TreeOptions, Box<dyn std::e
         (false, command) => remote_gateway_command(command),
     };
     Ok(TreeOptions {
-        fanout: args.fanout.max(1),
+        fanout: conf.fanout.max(1),
         // -B gathers standard error with standard output.
         stderr: !args.gather_all,
         remote: !args.local,
-        timeout: args.command_timeout.filter(|t| *t > 0.0),
-        taskinfo: taskinfo(args, &ssh),
+        timeout: Some(conf.command_timeout).filter(|t| *t > 0.0),
+        taskinfo: taskinfo(args, conf, &ssh),
         ssh,
         local_workers: args.local,
         invoke_gateway,
@@ -133,24 +116,24 @@ fn local_gateway_command() -> Result<String, Box<dyn std::error::Error>> {
 }
 
 /// The task settings gateways get, with ClusterShell's names.
-fn taskinfo(args: &RunArgs, ssh: &SshOptions) -> TaskInfo {
+fn taskinfo(args: &RunArgs, conf: &ClushSettings, ssh: &SshOptions) -> TaskInfo {
     let mut info = TaskInfo::default();
     info.set("debug", Value::Bool(false));
     info.set(
         "fanout",
-        Value::Int(i64::try_from(args.fanout).unwrap_or(i64::MAX)),
+        Value::Int(i64::try_from(conf.fanout).unwrap_or(i64::MAX)),
     );
     info.set("grooming_delay", Value::Float(GROOMING_DELAY));
     info.set("connect_timeout", Value::Float(ssh.connect_timeout));
-    info.set(
-        "command_timeout",
-        Value::Float(args.command_timeout.unwrap_or(0.0)),
-    );
+    info.set("command_timeout", Value::Float(conf.command_timeout));
     if let Some(user) = &ssh.user {
         info.set("ssh_user", Value::from(user.as_str()));
     }
     if let Some(options) = &ssh.options {
         info.set("ssh_options", Value::from(options.as_str()));
+    }
+    if let Some(path) = &ssh.path {
+        info.set("ssh_path", Value::from(path.as_str()));
     }
     if args.local {
         request_local_workers(&mut info);
