@@ -77,3 +77,8 @@ pub enum SendError {
     #[error(transparent)]
     Encode(#[from] MessageError),
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -8,6 +8,8 @@
 //!   `cscomm-gateway`), per-node events as they come;
 //! - [`gateway`]: the gateway process (`cscomm-gateway`, `cscomm gateway`),
 //!   a drop-in replacement for `python -m ClusterShell.Gateway`;
+//! - [`command_line`]: the `cscomm` and `cscomm-gateway` programs' entry
+//!   points and their `clap` definitions (man pages, shell completions);
 //! - [`wire`], [`message`], [`pickle`], [`topology`], [`ssh`]: the layers
 //!   below (XML frames, typed messages and payloads, the safe pickle codec,
 //!   node sets with `topology.conf`, the topology tree and its router, the
@@ -46,6 +48,12 @@
 //! executes anything: a compromised gateway cannot run code on the admin
 //! node (ClusterShell's Python initiator unpickles whatever it receives).
 
+// The `cscomm` program's modules name this crate `cscomm::`, as a
+// program using it would.
+extern crate self as cscomm;
+
+mod cli;
+pub mod command_line;
 mod error;
 pub mod gateway;
 pub mod tree;
@@ -56,3 +64,8 @@ pub use cscomm_ssh as ssh;
 pub use cscomm_topology as topology;
 pub use cscomm_wire as wire;
 pub use error::Error;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,18 +1,5 @@
 //! The `cscomm` command-line tool.
 
-mod cli;
-
-use std::process::ExitCode;
-
-use clap::Parser;
-
-fn main() -> ExitCode {
-    let args = cli::Cli::parse();
-    match cli::run(args) {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("cscomm: {error}");
-            ExitCode::FAILURE
-        }
-    }
+fn main() -> std::process::ExitCode {
+    cscomm::command_line::cscomm_main()
 }

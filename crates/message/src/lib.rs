@@ -70,3 +70,8 @@ pub use write::MessageWriter;
 pub use cscomm_pickle::{Protocol, Value};
 /// Re-exported: node sets, used in message attributes.
 pub use cscomm_topology::NodeSet;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -49,3 +49,8 @@ pub use read::{read, read_bytes_payload, read_with};
 pub use shared::SharedIndex;
 pub use value::{SharedId, Value};
 pub use write::{Writer, write, write_bytes_payload, write_with};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

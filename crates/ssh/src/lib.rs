@@ -86,3 +86,8 @@ pub use session::{Session, SessionStdin};
 pub use shlex::{expand_user, split_and_expand, split_words};
 pub use stdin::RunStdin;
 pub use transport::{DEFAULT_CONNECT_TIMEOUT, LOCAL_SHELL, SshOptions, Transport};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

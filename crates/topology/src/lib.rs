@@ -55,3 +55,8 @@ pub use topology::{
     GroupId, TopologyGraph, TopologyNodeGroup, TopologyTree, config_search_path,
     find_topology_file, topology_search_path,
 };
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

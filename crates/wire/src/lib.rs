@@ -134,3 +134,8 @@ pub use writer::{
     DECLARATION, escape_text, quote_attr, write_channel_end, write_channel_start,
     write_declaration, write_message,
 };
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
