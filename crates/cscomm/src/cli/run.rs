@@ -1,6 +1,7 @@
 //! `cscomm run`: a command on many nodes through the propagation tree,
 //! printed as `clush` prints it.
 
+mod copy;
 mod display;
 mod settings;
 mod stdin;
@@ -77,7 +78,23 @@ pub(crate) struct RunArgs {
     /// (`%h` is the gateway's name).
     #[arg(long, value_name = "COMMAND")]
     pub(crate) gateway_command: Option<String>,
-    /// The command to run (its words are joined with spaces, as clush does).
+    /// Copy the files or directories given as arguments to the nodes
+    /// (recursively), to --dest or to their own directory.
+    #[arg(short = 'c', long = "copy", conflicts_with = "rcopy")]
+    pub(crate) copy: bool,
+    /// Copy the files or directories given as arguments back from the
+    /// nodes, each as `NAME.NODE` in --dest (default: their directory here).
+    #[arg(long = "rcopy")]
+    pub(crate) rcopy: bool,
+    /// Destination of --copy on the nodes (an existing directory, or the
+    /// new name), or the local directory of --rcopy.
+    #[arg(long = "dest", value_name = "PATH")]
+    pub(crate) dest: Option<String>,
+    /// With --copy or --rcopy: keep modification times and modes.
+    #[arg(short = 'p')]
+    pub(crate) preserve: bool,
+    /// The command to run (its words are joined with spaces, as clush does),
+    /// or with --copy/--rcopy the files to copy.
     /// Output bytes are written exactly as the nodes sent them (clush
     /// decodes them as UTF-8 with replacement characters); a last line
     /// without a newline is printed with one.
@@ -90,6 +107,9 @@ pub(crate) struct RunArgs {
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let targets = settings::targets(&args)?;
     let options = settings::tree_options(&args)?;
+    if args.copy || args.rcopy {
+        return run_copy(&args, &targets, options);
+    }
     let command = args.command.join(" ");
     let forward_stdin = !args.no_stdin && !std::io::stdin().is_terminal();
     let display_options = DisplayOptions {
@@ -122,6 +142,53 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     })?;
     let outcome = display.finish()?;
     Ok(ExitCode::from(exit_code(&display_options, outcome)))
+}
+
+/// `--copy`/`--rcopy`: clush's messages; the exit code 0 when every
+/// node has its copy, else 1 (with -S the largest return code, 255 after
+/// a timeout), where clush exits 0 without -S whatever happened.
+fn run_copy(
+    args: &RunArgs,
+    targets: &cscomm::tree::NodeSet,
+    mut options: cscomm::tree::TreeOptions,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let copy_args = copy::CopyArgs {
+        direction: if args.rcopy {
+            copy::Direction::Pull
+        } else {
+            copy::Direction::Push
+        },
+        sources: &args.command,
+        dest: args.dest.as_deref(),
+        preserve: args.preserve,
+    };
+    if args.rcopy {
+        // As clush: rcopy output is not groomed (one message per line).
+        settings::without_grooming(&mut options);
+    }
+    let display_options = DisplayOptions {
+        gather: false,
+        quiet: args.quiet,
+        maxrc: args.maxrc,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let outcome = runtime.block_on(copy::run(&copy_args, targets, &options, &display_options));
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            eprintln!("{error}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let failed = outcome.max_rc != 0 || outcome.timeouts > 0 || outcome.gateway_failures > 0;
+    let code = match (args.maxrc, failed) {
+        (true, _) => exit_code(&display_options, outcome),
+        (false, true) => 1,
+        (false, false) => 0,
+    };
+    Ok(ExitCode::from(code))
 }
 
 /// clush's exit code: 0, or with -S the largest return code (255 after a
