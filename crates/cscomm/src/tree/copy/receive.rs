@@ -62,7 +62,11 @@ impl Receiver {
 
     fn open(&self, node: &str) -> io::Result<Incoming> {
         let path = self.hidden(node, "tar");
-        let file = File::options().write(true).create_new(true).open(&path)?;
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
         Ok(Incoming {
             file: BufWriter::new(file),
             path,
