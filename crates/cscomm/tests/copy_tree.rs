@@ -39,7 +39,12 @@ fn copy_everything(levels: usize, gateways: Gateways, extra: &[&str], preserve: 
         for source in &sources {
             let name = source.file_name().unwrap().to_str().unwrap();
             let copy = hosts.on(&node, &format!("{dest}/{name}"));
-            assert!(copy.exists(), "{node}: no {}\n{}", copy.display(), show(&out));
+            assert!(
+                copy.exists(),
+                "{node}: no {}\n{}",
+                copy.display(),
+                show(&out)
+            );
             let (want, got) = (tree(source), tree(&copy));
             if preserve {
                 assert_eq!(got, want, "{node}: {name}");
@@ -112,7 +117,10 @@ fn rcopy_everything(levels: usize, gateways: Gateways, preserve: bool) {
     assert!(out.stderr.is_empty(), "{}", show(&out));
     for node in nodes() {
         let theirs = hosts.on(&node, &src);
-        let (want, got) = (tree(&theirs.join("logs")), tree(&local.join(format!("logs.{node}"))));
+        let (want, got) = (
+            tree(&theirs.join("logs")),
+            tree(&local.join(format!("logs.{node}"))),
+        );
         if preserve {
             assert_eq!(got, want, "{node}");
         } else {

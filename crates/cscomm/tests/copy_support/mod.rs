@@ -101,13 +101,23 @@ pub(crate) fn cscomm(levels: usize, gateways: Gateways, nodes: &str, args: &[&st
     let hosts = hosts();
     let dir = tempdir("cfg");
     let file = dir.join("topology.conf");
-    std::fs::write(&file, topology(levels, nodes)).unwrap();
+    if levels > 0 {
+        std::fs::write(&file, topology(levels, nodes)).unwrap();
+    }
     let mut command = Command::new(env!("CARGO_BIN_EXE_cscomm"));
     command
         .env("CLUSTERSHELL_CFGDIR", &dir)
-        .env("CLUSTERSHELL_GW_PYTHON_EXECUTABLE", gateways.exe().program())
+        .env(
+            "CLUSTERSHELL_GW_PYTHON_EXECUTABLE",
+            gateways.exe().program(),
+        )
         .arg("run")
-        .args(["--root", admin_short_name(), "-o", &hosts.sshd.ssh_options()])
+        .args([
+            "--root",
+            admin_short_name(),
+            "-o",
+            &hosts.sshd.ssh_options(),
+        ])
         .args(["-w", nodes]);
     if levels > 0 {
         command.args(["--topology", file.to_str().unwrap()]);
@@ -140,11 +150,7 @@ pub(crate) fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, i64)> {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(path) = stack.pop() {
         let meta = std::fs::symlink_metadata(&path).unwrap();
-        let rel = path
-            .strip_prefix(dir)
-            .unwrap()
-            .display()
-            .to_string();
+        let rel = path.strip_prefix(dir).unwrap().display().to_string();
         // Directory times change as their entries do: files' times only.
         let (bytes, mtime) = if meta.is_file() {
             (std::fs::read(&path).unwrap(), meta.mtime())
@@ -162,9 +168,7 @@ pub(crate) fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, i64)> {
 }
 
 /// The files of `tree` without modes and times.
-pub(crate) fn contents(
-    tree: &BTreeMap<String, (Vec<u8>, u32, i64)>,
-) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn contents(tree: &BTreeMap<String, (Vec<u8>, u32, i64)>) -> BTreeMap<String, Vec<u8>> {
     tree.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect()
 }
 
