@@ -18,7 +18,12 @@ fn stderr(out: &std::process::Output) -> String {
 
 #[test]
 fn a_missing_source_is_refused_with_clush_words_before_anything_starts() {
-    let out = cscomm(1, Gateways::Cscomm, "node[1-2]", &["--copy", "/nonexistent/f"]);
+    let out = cscomm(
+        1,
+        Gateways::Cscomm,
+        "node[1-2]",
+        &["--copy", "/nonexistent/f"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let theirs = Clush::new(&hosts().sshd)
         .nodes("node[1-2]")
@@ -87,7 +92,12 @@ fn some_nodes_cannot_write(gateways: Gateways) {
     std::fs::write(&source, b"payload\n").unwrap();
     let dest_arg = format!("{dest}/");
     let src = source.display().to_string();
-    let out = cscomm(1, gateways, "node[1-20]", &["--copy", &src, "--dest", &dest_arg]);
+    let out = cscomm(
+        1,
+        gateways,
+        "node[1-20]",
+        &["--copy", &src, "--dest", &dest_arg],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let err = stderr(&out);
     for node in ["node3", "node7"] {
@@ -98,8 +108,14 @@ fn some_nodes_cannot_write(gateways: Gateways) {
         );
         assert!(err.contains(&format!("{node}: ")), "{}", show(&out));
     }
-    assert!(err.contains("node3: ") && err.contains("Not a directory"), "{err}");
-    assert!(err.contains("node7: ") && err.contains("No such file or directory"), "{err}");
+    assert!(
+        err.contains("node3: ") && err.contains("Not a directory"),
+        "{err}"
+    );
+    assert!(
+        err.contains("node7: ") && err.contains("No such file or directory"),
+        "{err}"
+    );
     for i in (1..=20).filter(|i| ![3, 7].contains(i)) {
         let copy = hosts.on(&format!("node{i}"), &format!("{dest}/data"));
         assert_eq!(std::fs::read(&copy).unwrap(), b"payload\n", "node{i}");
@@ -143,7 +159,9 @@ fn a_node_dying_mid_copy_fails_alone_and_leaves_no_partial_file() {
         std::fs::create_dir_all(hosts.on(&format!("node{i}"), &dest)).unwrap();
     }
     let source = tempdir("big").join("big.img");
-    let data: Vec<u8> = (0..64u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let data: Vec<u8> = (0..64u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     std::fs::write(&source, &data).unwrap();
     let src = source.display().to_string();
     let dest_arg = format!("{dest}/");
@@ -154,7 +172,9 @@ fn a_node_dying_mid_copy_fails_alone_and_leaves_no_partial_file() {
             if !pids.is_empty() {
                 std::thread::sleep(Duration::from_millis(100));
                 for pid in pids {
-                    let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+                    let _ = Command::new("kill")
+                        .args(["-KILL", &pid.to_string()])
+                        .status();
                 }
                 return true;
             }
@@ -162,16 +182,29 @@ fn a_node_dying_mid_copy_fails_alone_and_leaves_no_partial_file() {
         }
         false
     });
-    let out = cscomm(1, Gateways::Cscomm, "node[1-20]", &["--copy", &src, "--dest", &dest_arg]);
+    let out = cscomm(
+        1,
+        Gateways::Cscomm,
+        "node[1-20]",
+        &["--copy", &src, "--dest", &dest_arg],
+    );
     assert!(killer.join().unwrap(), "node5's tar was never seen");
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let err = stderr(&out);
-    assert!(err.contains("cscomm: node5: exited with exit code"), "{err}");
+    assert!(
+        err.contains("cscomm: node5: exited with exit code"),
+        "{err}"
+    );
     let node5 = hosts.on("node5", &dest);
-    let left: Vec<_> = std::fs::read_dir(&node5).unwrap().flatten().map(|e| e.file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(&node5)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert!(left.is_empty(), "node5 kept {left:?}");
     for i in (1..=20).filter(|i| *i != 5) {
-        let copy = std::fs::read(hosts.on(&format!("node{i}"), &format!("{dest}/big.img"))).unwrap();
+        let copy =
+            std::fs::read(hosts.on(&format!("node{i}"), &format!("{dest}/big.img"))).unwrap();
         assert!(copy == data, "node{i}: the copy differs");
     }
 }
@@ -189,16 +222,36 @@ fn an_rcopy_of_a_source_missing_on_some_nodes_fails_for_them_alone() {
     }
     let local = tempdir("rmissing");
     let dest = local.display().to_string();
-    let out = cscomm(1, Gateways::Python, "node[1-6]", &["--rcopy", &src, "--dest", &dest]);
+    let out = cscomm(
+        1,
+        Gateways::Python,
+        "node[1-6]",
+        &["--rcopy", &src, "--dest", &dest],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let err = stderr(&out);
-    assert!(err.contains("node4: tar: file: Cannot stat: No such file or directory"), "{err}");
-    assert!(err.contains("cscomm: node4: exited with exit code 2"), "{err}");
+    assert!(
+        err.contains("node4: tar: file: Cannot stat: No such file or directory"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cscomm: node4: exited with exit code 2"),
+        "{err}"
+    );
     let mut names: Vec<String> = std::fs::read_dir(&local)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["file.node1", "file.node2", "file.node3", "file.node5", "file.node6"]);
+    assert_eq!(
+        names,
+        [
+            "file.node1",
+            "file.node2",
+            "file.node3",
+            "file.node5",
+            "file.node6"
+        ]
+    );
 }
