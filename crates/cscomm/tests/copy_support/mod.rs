@@ -52,6 +52,7 @@ pub(crate) fn hosts() -> &'static Hosts {
             std::fs::create_dir_all(dir).unwrap();
         }
         let sshd = Sshd::builder()
+            .nodes("node", 100)
             .set_env("HOME", SESSION_HOME)
             .private_dirs(&root, &mount)
             .start();
@@ -84,12 +85,14 @@ impl Gateways {
     }
 }
 
-/// `topology.conf` text: `admin: gw1`, then `gw1: NODES` (one level) or
+/// `topology.conf` text: `admin: gw[1-2]`, `gw[1-2]: NODES` (`levels`
+/// 12: two gateways side by side); `admin: gw1`, then `gw1: NODES` (one level) or
 /// `gw1: gw2`, `gw2: NODES` (two levels); `None` levels: no topology.
 pub(crate) fn topology(levels: usize, nodes: &str) -> String {
     let admin = admin_short_name();
     match levels {
         1 => format!("[routes]\n{admin}: gw1\ngw1: {nodes}\n"),
+        12 => format!("[routes]\n{admin}: gw[1-2]\ngw[1-2]: {nodes}\n"),
         2 => format!("[routes]\n{admin}: gw1\ngw1: gw2\ngw2: {nodes}\n"),
         _ => "[routes]\n".to_owned(),
     }
