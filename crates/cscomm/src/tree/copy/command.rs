@@ -96,8 +96,116 @@ pub(super) fn send(source: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    /// A fresh scratch directory.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("cscomm-copy-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A tar holding one file `member` with `data`.
+    fn archive(member: &str, data: &[u8]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, member, data).unwrap();
+        builder.into_inner().unwrap()
+    }
+
+    /// Runs `command` with `sh`, `input` on its standard input.
+    fn sh(command: &str, input: &[u8]) -> std::process::Output {
+        let mut child = Command::new("/bin/sh")
+            .args(["-c", command])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = stdin.write_all(input);
+        drop(stdin);
+        child.wait_with_output().unwrap()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_copy_lands_in_an_existing_directory_or_under_the_new_name() {
+        let dir = scratch("receive");
+        let tar = archive("motd", b"hello\n");
+        let into = dir.join("etc");
+        std::fs::create_dir(&into).unwrap();
+        let out = sh(
+            &receive(into.to_str().unwrap(), "motd", "motd", false),
+            &tar,
+        );
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(std::fs::read(into.join("motd")).unwrap(), b"hello\n");
+        let renamed = dir.join("etc/motd.new");
+        let out = sh(
+            &receive(renamed.to_str().unwrap(), "motd", "motd", true),
+            &tar,
+        );
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(std::fs::read(&renamed).unwrap(), b"hello\n");
+        assert_eq!(names(&into), ["motd", "motd.new"], "no work directory left");
+    }
+
+    #[test]
+    fn a_cut_archive_leaves_nothing() {
+        let dir = scratch("cut");
+        let tar = archive("big", &vec![7; 100_000]);
+        let out = sh(
+            &receive(&format!("{}/", dir.display()), "big", "big", false),
+            &tar[..50_000],
+        );
+        assert!(!out.status.success(), "{out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("tar"),
+            "{out:?}"
+        );
+        assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+    }
+
+    #[test]
+    fn a_missing_directory_with_a_trailing_slash_is_an_error() {
+        let dir = scratch("slash");
+        let dest = format!("{}/nothere/", dir.display());
+        let out = sh(&receive(&dest, "f", "f", false), &archive("f", b"x"));
+        assert!(!out.status.success(), "{out:?}");
+        assert!(names(&dir).is_empty());
+    }
+
+    #[test]
+    fn the_sender_exits_with_tar_s_code_and_sends_the_archive_in_base64() {
+        let dir = scratch("send");
+        std::fs::write(dir.join("it's"), b"data").unwrap();
+        let out = sh(&send(dir.join("it's").to_str().unwrap()), b"");
+        assert!(out.status.success(), "{out:?}");
+        let mut tar = Vec::new();
+        cscomm_message::base64::decode(&out.stdout, &mut tar).unwrap();
+        let mut archive = tar::Archive::new(&tar[..]);
+        let entry = archive.entries().unwrap().next().unwrap().unwrap();
+        assert_eq!(entry.path().unwrap().to_str(), Some("it's"));
+        let missing = sh(&send(dir.join("missing").to_str().unwrap()), b"");
+        assert_eq!(missing.status.code(), Some(2), "{missing:?}");
+    }
 
     #[test]
     fn quotes_for_sh() {

@@ -187,3 +187,97 @@ fn merge(from: &Path, to: &Path) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use bytes::BytesMut;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("cscomm-rcopy-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// The base64 lines (of 64 characters) of a tar of `name/` holding `f`.
+    fn lines(name: &str, data: &[u8]) -> Vec<Vec<u8>> {
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut dir = tar::Header::new_gnu();
+        dir.set_entry_type(tar::EntryType::Directory);
+        dir.set_mode(0o755);
+        dir.set_size(0);
+        dir.set_cksum();
+        builder
+            .append_data(&mut dir, format!("{name}/"), &[][..])
+            .unwrap();
+        let mut file = tar::Header::new_gnu();
+        file.set_size(data.len() as u64);
+        file.set_mode(0o600);
+        file.set_cksum();
+        builder
+            .append_data(&mut file, format!("{name}/f"), data)
+            .unwrap();
+        let tar = builder.into_inner().unwrap();
+        let mut text = BytesMut::new();
+        let width = std::num::NonZeroUsize::new(64).unwrap();
+        cscomm_message::base64::encode_wrapped(&tar, width, &mut text);
+        text[..]
+            .split(|b| *b == b'\n')
+            .map(<[u8]>::to_vec)
+            .collect()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn each_node_gets_name_dot_node_and_failures_leave_nothing() {
+        let dest = scratch("nodes");
+        let mut receiver = Receiver::new(dest.clone(), "logs".into(), false);
+        let (a, b): (Arc<str>, Arc<str>) = ("n1".into(), "10.0.0.2".into());
+        for line in lines("logs", b"from n1") {
+            receiver.line(&a, &line);
+        }
+        for line in lines("logs", b"from b") {
+            receiver.line(&b, &line);
+        }
+        receiver.finish(&a, 0).unwrap();
+        receiver.finish(&b, 2).unwrap(); // a failed node: its data dropped
+        assert_eq!(fs::read(dest.join("logs.n1/f")).unwrap(), b"from n1");
+        assert_eq!(names(&dest), ["logs.n1"]);
+        // Again onto the existing result: merged, the file replaced.
+        for line in lines("logs", b"again") {
+            receiver.line(&a, &line);
+        }
+        receiver.finish(&a, 0).unwrap();
+        assert_eq!(fs::read(dest.join("logs.n1/f")).unwrap(), b"again");
+        assert_eq!(names(&dest), ["logs.n1"]);
+    }
+
+    #[test]
+    fn bad_data_is_an_error_of_that_node() {
+        let dest = scratch("bad");
+        let mut receiver = Receiver::new(dest.clone(), "x".into(), false);
+        let node: Arc<str> = "n1".into();
+        receiver.line(&node, b"not base64 at all!");
+        let error = receiver.finish(&node, 0).unwrap_err();
+        assert!(error.contains("bad data from the node"), "{error}");
+        let other: Arc<str> = "n2".into();
+        receiver.line(&other, b"AAAA");
+        let error = receiver.finish(&other, 0).unwrap_err();
+        assert!(
+            error.contains("cannot unpack") || error.contains("holds no"),
+            "{error}"
+        );
+        assert_eq!(receiver.finish("n3", 0).unwrap_err(), "no data received");
+        assert!(names(&dest).is_empty(), "{:?}", names(&dest));
+    }
+}
