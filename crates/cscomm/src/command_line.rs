@@ -25,7 +25,7 @@ pub fn cscomm() -> Command {
 /// The `cscomm` program: parses this process's arguments, runs the
 /// subcommand, and prints a failure as `cscomm: <error>` on standard error.
 pub fn cscomm_main() -> ExitCode {
-    let args = crate::cli::Cli::parse();
+    let args = crate::cli::with_copy_options(crate::cli::Cli::parse());
     match crate::cli::run(args) {
         Ok(code) => code,
         Err(error) => {

@@ -67,7 +67,26 @@ rm -rf "$dir"
 pub struct SshdBuilder {
     hosts: Vec<HostEntry>,
     set_env: Vec<(String, String)>,
+    private_dirs: Option<PrivateDirs>,
 }
+
+/// Each host's own files: `root/<host name>` seen at `mount` in its
+/// sessions (a private mount namespace per session).
+#[derive(Debug, Clone)]
+struct PrivateDirs {
+    root: PathBuf,
+    mount: PathBuf,
+}
+
+/// The `ForceCommand` of a server with private directories: the session's
+/// host name comes from the client (`SetEnv CSCOMM_TEST_HOST`), its
+/// directory is bound at the mount point in a mount namespace of its own,
+/// then the command runs as it would have.
+const PRIVATE_DIRS: &str = r#"#!/bin/sh
+host=${CSCOMM_TEST_HOST:?no test host name}
+mkdir -p "$CSCOMM_PRIVATE_ROOT/$host" "$CSCOMM_PRIVATE_MOUNT" || exit 255
+exec unshare --mount --propagation private /bin/sh -c   'mount --bind "$1" "$2" || exit 255; exec "${SHELL:-/bin/sh}" -c "$SSH_ORIGINAL_COMMAND"'   cscomm-private-dirs "$CSCOMM_PRIVATE_ROOT/$host" "$CSCOMM_PRIVATE_MOUNT"
+"#;
 
 impl Default for SshdBuilder {
     /// `node1`..`node32` (on the 8 addresses in turn), `gw1`..`gw8`
@@ -88,6 +107,7 @@ impl SshdBuilder {
         SshdBuilder {
             hosts: Vec::new(),
             set_env: Vec::new(),
+            private_dirs: None,
         }
     }
 
@@ -134,6 +154,19 @@ impl SshdBuilder {
     /// have a private, empty `HOME` unless this sets one.
     pub fn set_env(mut self, key: &str, value: &str) -> Self {
         self.set_env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Gives every host name files of its own, as separate machines have:
+    /// in a session of host `h`, `mount` shows the directory `root/h`
+    /// (made when missing), in a mount namespace of that session only
+    /// (needs root, `unshare` and `mount`). For file copies to many nodes
+    /// on one machine.
+    pub fn private_dirs(mut self, root: &Path, mount: &Path) -> Self {
+        self.private_dirs = Some(PrivateDirs {
+            root: root.to_path_buf(),
+            mount: mount.to_path_buf(),
+        });
         self
     }
 
@@ -339,12 +372,27 @@ impl Drop for Sshd {
 fn prepare_dir(dir: &Path, port: u16, listen: &[Ipv4Addr], builder: &SshdBuilder) {
     make_keys(dir);
     write_wrappers(dir);
-    let set_env = session_env(dir, builder);
+    let mut set_env = session_env(dir, builder);
+    let force_command = builder.private_dirs.as_ref().map(|private| {
+        set_env.push((
+            "CSCOMM_PRIVATE_ROOT".to_owned(),
+            private.root.display().to_string(),
+        ));
+        set_env.push((
+            "CSCOMM_PRIVATE_MOUNT".to_owned(),
+            private.mount.display().to_string(),
+        ));
+        let script = dir.join("private-dirs");
+        write(&script, PRIVATE_DIRS);
+        set_executable(&script);
+        script
+    });
     let server = config::server_config(&ServerConfig {
         dir,
         port,
         listen,
         set_env: &set_env,
+        force_command: force_command.as_deref(),
     });
     write(&dir.join("sshd_config"), &server);
     let client = config::client_config(dir, port, &builder.hosts);

@@ -7,7 +7,7 @@ mod run;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// ClusterShell tree-mode communication in Rust.
 #[derive(Debug, Parser)]
@@ -38,6 +38,23 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
         args: Vec<String>,
     },
+}
+
+/// With `run --copy` or `--rcopy`, the command line parsed again with
+/// options allowed among the files (as clush: `--copy FILE --dest DIR`),
+/// where a command's words are otherwise all the command's.
+pub(crate) fn with_copy_options(cli: Cli) -> Cli {
+    let copying = matches!(&cli.command, Command::Run(args) if args.copy || args.rcopy);
+    if !copying {
+        return cli;
+    }
+    let command = Cli::command().mut_subcommand("run", |run| {
+        run.mut_arg("command", |arg| {
+            arg.trailing_var_arg(false).allow_hyphen_values(false)
+        })
+    });
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
 }
 
 /// Runs the parsed command line; the exit code on success.

@@ -2,6 +2,7 @@
 //! printed as `clush` prints it.
 
 mod config;
+mod copy;
 mod display;
 mod selection;
 mod settings;
@@ -137,7 +138,23 @@ pub(crate) struct RunArgs {
     /// (`%h` is the gateway's name).
     #[arg(long, value_name = "COMMAND")]
     pub(crate) gateway_command: Option<String>,
-    /// The command to run (its words are joined with spaces, as clush does).
+    /// Copy the files or directories given as arguments to the nodes
+    /// (recursively), to --dest or to their own directory.
+    #[arg(short = 'c', long = "copy", conflicts_with = "rcopy")]
+    pub(crate) copy: bool,
+    /// Copy the files or directories given as arguments back from the
+    /// nodes, each as `NAME.NODE` in --dest (default: their directory here).
+    #[arg(long = "rcopy")]
+    pub(crate) rcopy: bool,
+    /// Destination of --copy on the nodes (an existing directory, or the
+    /// new name), or the local directory of --rcopy.
+    #[arg(long = "dest", value_name = "PATH")]
+    pub(crate) dest: Option<String>,
+    /// With --copy or --rcopy: keep modification times and modes.
+    #[arg(short = 'p')]
+    pub(crate) preserve: bool,
+    /// The command to run (its words are joined with spaces, as clush does),
+    /// or with --copy/--rcopy the files to copy.
     /// Output bytes are written exactly as the nodes sent them (clush
     /// decodes them as UTF-8 with replacement characters); a last line
     /// without a newline is printed with one.
@@ -162,6 +179,9 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Err(e) => return Ok(selection::SelectionError::from(e).exit()),
     };
     let options = settings::tree_options(&args, &conf)?;
+    if args.copy || args.rcopy {
+        return run_copy(&args, &conf, &targets, options);
+    }
     let command = args.command.join(" ");
     let forward_stdin = !args.no_stdin && !std::io::stdin().is_terminal();
     let display_options = display_options(&args, &conf);
@@ -249,6 +269,56 @@ fn use_color(when: Option<&str>, gather_all: bool) -> bool {
         }
         _ => false,
     }
+}
+
+/// `--copy`/`--rcopy`: clush's messages; the exit code 0 when every
+/// node has its copy, else 1 (with -S the largest return code, 255 after
+/// a timeout), where clush exits 0 without -S whatever happened.
+fn run_copy(
+    args: &RunArgs,
+    conf: &ClushSettings,
+    targets: &cscomm::tree::NodeSet,
+    mut options: cscomm::tree::TreeOptions,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let copy_args = copy::CopyArgs {
+        direction: if args.rcopy {
+            copy::Direction::Pull
+        } else {
+            copy::Direction::Push
+        },
+        sources: &args.command,
+        dest: args.dest.as_deref(),
+        preserve: args.preserve,
+    };
+    if args.rcopy {
+        // As clush: rcopy output is not groomed (one message per line).
+        settings::without_grooming(&mut options);
+    }
+    // Copies print as line mode does (clush's copy handler).
+    let display_options = DisplayOptions {
+        gather: false,
+        line_mode: false,
+        diff: false,
+        ..display_options(args, conf)
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let outcome = runtime.block_on(copy::run(&copy_args, targets, &options, &display_options));
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            eprintln!("{error}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let failed = outcome.max_rc != 0 || outcome.timeouts > 0 || outcome.gateway_failures > 0;
+    let code = match (args.maxrc, failed) {
+        (true, _) => exit_code(conf.maxrc, outcome),
+        (false, true) => 1,
+        (false, false) => 0,
+    };
+    Ok(ExitCode::from(code))
 }
 
 /// clush's exit code: 0, or with -S the largest return code (255 after a

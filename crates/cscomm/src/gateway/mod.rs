@@ -2,6 +2,7 @@
 //! standard input and output (a drop-in for `python -m ClusterShell.Gateway`).
 
 mod args;
+mod backlog;
 mod host;
 mod logging;
 mod request;

@@ -9,6 +9,7 @@ use cscomm_channel::{GatewayChannel, GatewayConfig, GatewayEvent, GroomingBuffer
 use cscomm_message::{NodeSet, PayloadCodec, PickledTopology, ShellRequest};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::backlog::{self, Backlog};
 use super::workers::{Worker, Workers};
 use crate::tree::{TreeEvent, TreeRun};
 
@@ -37,6 +38,9 @@ where
     let mut gateway = Gateway::new(GatewayChannel::new(config));
     let mut buf = vec![0; READ_CHUNK];
     let mut reading = true;
+    // Since when the backlog of written data keeps the parent unread
+    // without shrinking (see backlog.rs).
+    let mut stalled_since: Option<tokio::time::Instant> = None;
     loop {
         gateway.handle_channel_events();
         // A tick may have made many messages ready: they are encoded a
@@ -54,14 +58,33 @@ where
             break;
         }
         let tick = gateway.next_tick().map(tokio::time::Instant::from_std);
+        let over = reading && !gateway.backlog.below_limit();
+        let stall_end = match (over, stalled_since) {
+            (false, _) => {
+                stalled_since = None;
+                None
+            }
+            (true, Some(since)) => Some(since + backlog::STALL),
+            (true, None) => {
+                let now = tokio::time::Instant::now();
+                stalled_since = Some(now);
+                Some(now + backlog::STALL)
+            }
+        };
+        let stalled = stall_end.is_some_and(|end| end <= tokio::time::Instant::now());
         tokio::select! {
-            read = input.read(&mut buf), if reading => match read {
+            read = input.read(&mut buf), if reading && (!over || stalled) => match read {
                 Ok(0) | Err(_) => {
                     reading = false;
                     gateway.channel.feed_eof();
                 }
-                Ok(n) => gateway.channel.feed(&buf[..n]),
+                Ok(n) => {
+                    stalled_since = None;
+                    gateway.channel.feed(&buf[..n]);
+                }
             },
+            () = gateway.backlog.shrunk(), if over && !stalled => stalled_since = None,
+            () = sleep_until(stall_end), if over && !stalled => {}
             (run, event) = std::future::poll_fn(|cx| gateway.workers.poll_event(cx)) => {
                 gateway.handle_tree_event(run, event);
                 // Take what is already waiting too, so that output goes out
@@ -82,6 +105,8 @@ where
 
 struct Gateway {
     channel: GatewayChannel,
+    /// Written data the targets have not taken yet.
+    backlog: Arc<Backlog>,
     name: Option<String>,
     topology: Option<Arc<PickledTopology>>,
     /// One per `CTL shell`.
@@ -92,6 +117,7 @@ impl Gateway {
     fn new(channel: GatewayChannel) -> Self {
         Gateway {
             channel,
+            backlog: Arc::new(Backlog::default()),
             name: None,
             topology: None,
             workers: Workers::default(),
@@ -115,6 +141,7 @@ impl Gateway {
                     request,
                 } => self.start(srcid, &targets, &request),
                 GatewayEvent::Write { srcid, data, .. } => {
+                    let data = self.backlog.track(data);
                     for run in self.workers.runs_of(srcid) {
                         run.write(data.clone());
                     }
@@ -254,5 +281,12 @@ impl Gateway {
             self.send_groomed(run);
             next = self.workers.first_from(run + 1);
         }
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }

@@ -2,7 +2,7 @@
 //! process started over ssh or locally), its answers turned into
 //! [`TreeEvent`]s.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -108,6 +108,10 @@ struct Link {
     dying: Option<(Instant, &'static str)>,
     /// Whether the channel was set up (the `CFG` acknowledged).
     set_up: bool,
+    /// The data of each `write` not acknowledged yet, oldest first: held
+    /// so that whoever wrote it can tell (by its `Bytes` being dropped)
+    /// when the gateway has taken it (flow control of file copies).
+    unacked: VecDeque<Bytes>,
 }
 
 /// Why a link gives up on its gateway.
@@ -133,6 +137,7 @@ impl Link {
             deadline: spec.deadlines.setup.map(|limit| Instant::now() + limit),
             dying: None,
             set_up: false,
+            unacked: VecDeque::new(),
         }
     }
 
@@ -180,7 +185,9 @@ impl Link {
                 },
                 message = control.recv(), if control_open => match message {
                     Some(Control::Write(data)) => {
-                        let _ = self.channel.write(SRCID, &self.targets, data);
+                        if self.channel.write(SRCID, &self.targets, data.clone()).is_ok() {
+                            self.unacked.push_back(data);
+                        }
                     }
                     Some(Control::Eof) => {
                         let _ = self.channel.eof(SRCID, &self.targets);
@@ -347,6 +354,9 @@ impl Link {
                     for line in split_lines(&data) {
                         self.gateway_stderr(line).await;
                     }
+                }
+                InitiatorEvent::Written { .. } => {
+                    self.unacked.pop_front();
                 }
                 // Reported by `fail`, with what it did about it.
                 InitiatorEvent::GatewayError { .. } => {}

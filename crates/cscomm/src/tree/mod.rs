@@ -9,6 +9,7 @@
 
 mod blocking;
 mod conf;
+mod copy;
 mod direct;
 mod driver;
 mod event;
@@ -24,6 +25,7 @@ use driver::Driver;
 
 pub use blocking::{NodeResult, TreeResult, run_blocking};
 pub use conf::{load_topology, parse_topology};
+pub use copy::{CopyError, CopyRequest, CopyRun, RcopyRequest};
 pub use cscomm_message::NodeSet;
 pub use driver::MAX_LINE_LENGTH;
 pub use event::TreeEvent;

@@ -29,6 +29,9 @@ pub(crate) struct ServerConfig<'a> {
     pub(crate) port: u16,
     pub(crate) listen: &'a [Ipv4Addr],
     pub(crate) set_env: &'a [(String, String)],
+    /// Run instead of every session's command (which it finds in
+    /// `SSH_ORIGINAL_COMMAND`).
+    pub(crate) force_command: Option<&'a Path>,
 }
 
 /// Renders the server configuration: key-only login of the current user, no
@@ -60,7 +63,7 @@ pub(crate) fn server_config(cfg: &ServerConfig<'_>) -> String {
          MaxSessions 1000\n\
          LoginGraceTime 30\n\
          LogLevel INFO\n\
-         AcceptEnv LANG LC_* CLUSTERSHELL_* PYTHONPATH\n\
+         AcceptEnv LANG LC_* CLUSTERSHELL_* PYTHONPATH CSCOMM_TEST_HOST\n\
          Subsystem sftp /usr/lib/openssh/sftp-server\n",
     );
     if !cfg.set_env.is_empty() {
@@ -69,6 +72,9 @@ pub(crate) fn server_config(cfg: &ServerConfig<'_>) -> String {
             let _ = write!(out, " \"{key}={value}\"");
         }
         out.push('\n');
+    }
+    if let Some(command) = cfg.force_command {
+        let _ = writeln!(out, "ForceCommand {}", command.display());
     }
     out
 }
@@ -80,6 +86,8 @@ pub(crate) fn client_config(dir: &Path, port: u16, hosts: &[HostEntry]) -> Strin
     let mut out = String::new();
     for host in hosts {
         let _ = writeln!(out, "Host {}\n    HostName {}", host.name, host.addr);
+        // The name the session was reached by (the server accepts it).
+        let _ = writeln!(out, "    SetEnv CSCOMM_TEST_HOST={}", host.name);
         if host.kind == HostKind::Denied {
             let _ = writeln!(out, "    IdentityFile {dir}/unauthorized_ed25519");
         }
@@ -123,7 +131,8 @@ mod tests {
         let text = client_config(Path::new("/d"), 2222, &hosts);
         assert!(text.contains("Host node1\n    HostName 127.0.0.1\n"));
         assert!(text.contains(
-            "Host denied1\n    HostName 127.0.0.2\n    IdentityFile /d/unauthorized_ed25519\n"
+            "Host denied1\n    HostName 127.0.0.2\n    SetEnv CSCOMM_TEST_HOST=denied1\n    \
+             IdentityFile /d/unauthorized_ed25519\n"
         ));
         assert!(text.contains("Host * !denied1\n    IdentityFile /d/id_ed25519\n"));
         assert!(text.contains("Port 2222"));
@@ -138,6 +147,7 @@ mod tests {
             port: 4000,
             listen: &addrs,
             set_env: &env,
+            force_command: None,
         });
         assert!(text.contains("ListenAddress 127.0.0.1\nListenAddress 127.0.0.2\n"));
         assert!(text.contains("SetEnv \"PATH=/a:/b\"\n"));

@@ -140,3 +140,8 @@ fn taskinfo(args: &RunArgs, conf: &ClushSettings, ssh: &SshOptions) -> TaskInfo 
     }
     info
 }
+
+/// Turns grooming off on the gateways (clush does for `--rcopy`).
+pub(super) fn without_grooming(options: &mut TreeOptions) {
+    options.taskinfo.set("grooming_delay", Value::Float(0.0));
+}

@@ -1,0 +1,120 @@
+//! The archive of a copy's source, made while it is sent: a thread writes
+//! the tar in chunks into a small queue; the sender writes each chunk to
+//! the run and keeps a few in flight, each one known taken when every
+//! target (a direct process, or a gateway by its `ACK`) let go of it.
+
+use std::collections::VecDeque;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+
+use super::super::TreeHandle;
+
+/// Bytes of the archive per `write` (ClusterShell writes 32 KiB).
+pub(super) const CHUNK: usize = 256 << 10;
+/// Chunks written and not yet taken by every target, at most.
+const WINDOW: usize = 8;
+/// Chunks made ahead of the sender by the archiving thread.
+const MADE_AHEAD: usize = 2;
+
+/// A chunk of the archive whose drop (once every copy of its `Bytes` is
+/// gone) tells the sender that it was taken.
+struct Tracked {
+    data: Vec<u8>,
+    _taken: oneshot::Sender<()>,
+}
+
+impl AsRef<[u8]> for Tracked {
+    fn as_ref(&self) -> &[u8] {
+        &self.data
+    }
+}
+
+/// Archives `source` as `member` and writes it to `handle`, then closes
+/// the targets' input. On an error reading the source nothing more is
+/// written and the input is left open: the caller ends the run (an
+/// archive cut short must not reach the targets' end of input).
+pub(super) async fn send(handle: TreeHandle, source: PathBuf, member: String) -> io::Result<()> {
+    let (chunks_tx, mut chunks) = mpsc::channel::<Vec<u8>>(MADE_AHEAD);
+    let archiver = tokio::task::spawn_blocking(move || archive(&source, &member, chunks_tx));
+    let mut in_flight: VecDeque<oneshot::Receiver<()>> = VecDeque::new();
+    while let Some(data) = chunks.recv().await {
+        let (taken, taken_rx) = oneshot::channel();
+        handle.write(Bytes::from_owner(Tracked {
+            data,
+            _taken: taken,
+        }));
+        in_flight.push_back(taken_rx);
+        if in_flight.len() >= WINDOW {
+            if let Some(oldest) = in_flight.pop_front() {
+                let _ = oldest.await;
+            }
+        }
+    }
+    match archiver.await {
+        Ok(Ok(())) => {
+            handle.close_stdin();
+            Ok(())
+        }
+        Ok(Err(error)) => Err(error),
+        Err(join) => Err(io::Error::other(join.to_string())),
+    }
+}
+
+/// Writes the tar of `source` (named `member` in it) in chunks of
+/// [`CHUNK`] bytes to `chunks`. Symbolic links are archived as links.
+fn archive(source: &Path, member: &str, chunks: mpsc::Sender<Vec<u8>>) -> io::Result<()> {
+    let writer = ChunkWriter {
+        buf: Vec::with_capacity(CHUNK),
+        chunks,
+    };
+    let mut builder = tar::Builder::new(writer);
+    builder.follow_symlinks(false);
+    // Real modes and times: the receiving `tar` keeps or drops them (-p).
+    builder.mode(tar::HeaderMode::Complete);
+    let meta = std::fs::symlink_metadata(source)?;
+    if meta.is_dir() {
+        builder.append_dir_all(member, source)?;
+    } else {
+        builder.append_path_with_name(source, member)?;
+    }
+    let mut writer = builder.into_inner()?;
+    writer.flush()
+}
+
+/// Cuts what it is given into chunks sent to the queue (waiting when the
+/// queue is full: the thread then blocks, memory stays bounded).
+struct ChunkWriter {
+    buf: Vec<u8>,
+    chunks: mpsc::Sender<Vec<u8>>,
+}
+
+impl ChunkWriter {
+    fn ship(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.chunks
+            .blocking_send(full)
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the copy was stopped"))
+    }
+}
+
+impl Write for ChunkWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let room = CHUNK - self.buf.len();
+        let n = room.min(data.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == CHUNK {
+            self.ship()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.ship()
+    }
+}
