@@ -255,7 +255,6 @@ fn display_options(args: &RunArgs, conf: &ClushSettings) -> DisplayOptions {
         color: use_color(color, args.gather_all),
         outdir: args.outdir.clone(),
         errdir: args.errdir.clone(),
-        ..DisplayOptions::default()
     }
 }
 
