@@ -21,6 +21,11 @@
 //! # Ok::<(), cscomm_groups::Error>(())
 //! ```
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 mod clush_conf;
 mod config;
 mod error;
