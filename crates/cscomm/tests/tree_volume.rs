@@ -146,22 +146,23 @@ fn a_line_longer_than_the_limit_arrives_in_pieces_through_a_gateway() {
     assert_eq!(pieces[3], b"end");
 }
 
-/// 1 GiB printed by one node through a gateway, every byte counted, with
-/// the peak RSS of `cscomm run`.
-fn one_gib_through_a_gateway(command: &str, piece: usize) {
+/// 1 GiB of `x` printed by one node through a gateway: every byte counted
+/// (`lines` printed lines of at most `max_line` bytes), and the peak RSS of
+/// `cscomm run` under 64 MiB.
+fn one_gib_through_a_gateway(command: &str, max_line: usize, lines: usize) {
     let dir = scratch("one-gib");
     let topology = topology(&dir, ONE_GATEWAY);
-    let (mut bytes, mut lines) = (0usize, 0usize);
+    let (mut got_bytes, mut got_lines) = (0usize, 0usize);
     let done = run(&dir, &topology, "node1", command, |node, line| {
         assert_eq!(node, b"node1");
-        assert!(line.len() <= piece && line.iter().all(|&b| b == b'x'));
-        bytes += line.len();
-        lines += 1;
+        assert!(line.len() <= max_line && line.iter().all(|&b| b == b'x'));
+        got_bytes += line.len();
+        got_lines += 1;
     });
     assert_eq!(done.code, 0, "{}", done.stderr);
-    assert_eq!((bytes, lines), (1 << 30, (1usize << 30).div_ceil(piece)));
+    assert_eq!((got_bytes, got_lines), (1 << 30, lines));
     eprintln!(
-        "1 GiB in {:?}; cscomm run peak RSS {} MiB",
+        "1 GiB as {lines} lines in {:?}; cscomm run peak RSS {} MiB",
         done.elapsed,
         done.peak_rss_kib / 1024
     );
@@ -175,38 +176,17 @@ fn one_gib_through_a_gateway(command: &str, piece: usize) {
 #[test]
 #[ignore = "stress: 1 GiB through a gateway"]
 fn one_gib_without_newlines_through_a_gateway_in_bounded_memory() {
-    one_gib_through_a_gateway("head -c 1073741824 /dev/zero | tr '\\0' x", MAX_LINE_LENGTH);
+    let pieces = (1usize << 30).div_ceil(MAX_LINE_LENGTH);
+    let command = "head -c 1073741824 /dev/zero | tr '\\0' x";
+    one_gib_through_a_gateway(command, MAX_LINE_LENGTH, pieces);
 }
 
 #[test]
 #[ignore = "stress: 1 GiB through a gateway"]
 fn one_gib_of_lines_through_a_gateway_in_bounded_memory() {
-    one_gib_lines("head -c 1073741824 /dev/zero | tr '\\0' x | fold -w 1023");
-}
-
-/// 1 GiB as 1024-byte lines (1023 bytes and a newline).
-fn one_gib_lines(command: &str) {
-    let dir = scratch("one-gib-lines");
-    let topology = topology(&dir, ONE_GATEWAY);
-    let (mut bytes, mut lines) = (0usize, 0usize);
-    let done = run(&dir, &topology, "node1", command, |_, line| {
-        assert!(line.len() <= 1023 && line.iter().all(|&b| b == b'x'));
-        bytes += line.len();
-        lines += 1;
-    });
-    assert_eq!(done.code, 0, "{}", done.stderr);
     // 2^30 = 1,049,601 lines of 1023 and a last one of 1.
-    assert_eq!((bytes, lines), (1 << 30, 1_049_602));
-    eprintln!(
-        "1 GiB of lines in {:?}; cscomm run peak RSS {} MiB",
-        done.elapsed,
-        done.peak_rss_kib / 1024
-    );
-    assert!(
-        done.peak_rss_kib < 64 << 10,
-        "peak RSS {} KiB",
-        done.peak_rss_kib
-    );
+    let command = "head -c 1073741824 /dev/zero | tr '\\0' x | fold -w 1023";
+    one_gib_through_a_gateway(command, 1023, 1_049_602);
 }
 
 #[test]

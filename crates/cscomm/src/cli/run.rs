@@ -202,16 +202,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         } else {
             run.close_stdin();
         }
-        let mut ticks = tokio::time::interval(display::progress::TICK);
-        loop {
-            tokio::select! {
-                event = run.next_event() => match event {
-                    Some(event) => display.event(event)?,
-                    None => break,
-                },
-                _ = ticks.tick() => display.tick()?,
-            }
-        }
+        display.show(&mut run).await?;
         Ok::<(), Box<dyn std::error::Error>>(())
     })?;
     let outcome = display.finish()?;

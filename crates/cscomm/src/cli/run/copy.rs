@@ -40,16 +40,7 @@ pub(super) async fn run(
             Ok(run) => run,
             Err(error) => return Err(message(&error, source).into()),
         };
-        let mut ticks = tokio::time::interval(super::display::progress::TICK);
-        loop {
-            tokio::select! {
-                event = run.next_event() => match event {
-                    Some(event) => display.event(event)?,
-                    None => break,
-                },
-                _ = ticks.tick() => display.tick()?,
-            }
-        }
+        display.show(&mut run).await?;
     }
     Ok(display.finish()?)
 }

@@ -20,12 +20,30 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use cscomm::tree::{NodeSet, TreeEvent};
+use cscomm::tree::{CopyRun, NodeSet, TreeEvent, TreeRun};
 
 use files::NodeFiles;
 use live::{LiveGather, LiveLine};
 use progress::Progress;
 use style::{Colour, Style};
+
+/// A run whose events a [`Display`] shows: a command or a copy.
+pub(super) trait EventSource {
+    /// The next event; `None` once the run ended.
+    fn next_event(&mut self) -> impl Future<Output = Option<TreeEvent>>;
+}
+
+impl EventSource for TreeRun {
+    fn next_event(&mut self) -> impl Future<Output = Option<TreeEvent>> {
+        TreeRun::next_event(self)
+    }
+}
+
+impl EventSource for CopyRun {
+    fn next_event(&mut self) -> impl Future<Output = Option<TreeEvent>> {
+        CopyRun::next_event(self)
+    }
+}
 
 /// The prefix of our own messages (clush says `clush:`).
 pub(super) const PROG: &str = "cscomm";
@@ -189,6 +207,20 @@ impl Display {
             progress.count(ended);
         }
         Ok(())
+    }
+
+    /// Shows every event of `run` until it ends, ticking the timer.
+    pub(super) async fn show(&mut self, run: &mut impl EventSource) -> io::Result<()> {
+        let mut ticks = tokio::time::interval(progress::TICK);
+        loop {
+            tokio::select! {
+                event = run.next_event() => match event {
+                    Some(event) => self.event(event)?,
+                    None => return Ok(()),
+                },
+                _ = ticks.tick() => self.tick()?,
+            }
+        }
     }
 
     /// Called on a timer: flushes standard output (so that a slow run's
