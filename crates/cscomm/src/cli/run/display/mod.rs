@@ -322,9 +322,8 @@ impl Display {
             state.lines += 1;
         }
         if self.echoes_lines() {
-            let mut out = Vec::with_capacity(node.len() + line.len() + 3);
-            self.labelled(Colour::Stdout, node, line, &mut out);
-            self.stdout.write_all(&out)?;
+            let (style, label) = (self.style, self.options.label);
+            labelled(&mut self.stdout, style, label, Colour::Stdout, node, line)?;
             if self.line_flush {
                 self.stdout.flush()?;
             }
@@ -334,8 +333,16 @@ impl Display {
 
     fn stderr_line(&mut self, node: &str, line: &[u8]) -> io::Result<()> {
         self.stdout.flush()?;
-        let mut out = Vec::with_capacity(node.len() + line.len() + 3);
-        self.labelled(Colour::Stderr, node, line, &mut out);
+        // Standard error is unbuffered: one write per line.
+        let mut out = Vec::with_capacity(node.len() + line.len() + 16);
+        labelled(
+            &mut out,
+            self.style,
+            self.options.label,
+            Colour::Stderr,
+            node,
+            line,
+        )?;
         io::stderr().lock().write_all(&out)
     }
 
@@ -343,16 +350,6 @@ impl Display {
     fn message(&mut self, text: &str) -> io::Result<()> {
         self.stdout.flush()?;
         writeln!(io::stderr().lock(), "{text}")
-    }
-
-    /// `node: line\n` (`line\n` with -N), the line's bytes as they are.
-    fn labelled(&self, colour: Colour, node: &str, line: &[u8], out: &mut Vec<u8>) {
-        if self.options.label {
-            self.style
-                .paint(colour, format!("{node}: ").as_bytes(), out);
-        }
-        out.extend_from_slice(line);
-        out.push(b'\n');
     }
 
     fn print_live(&mut self, ready: Vec<Vec<LiveLine>>) -> io::Result<()> {
@@ -364,7 +361,14 @@ impl Display {
         }
         let mut out = Vec::new();
         for (set, line) in ready.into_iter().flatten() {
-            self.labelled(Colour::Stdout, &set.to_string(), &line, &mut out);
+            labelled(
+                &mut out,
+                self.style,
+                self.options.label,
+                Colour::Stdout,
+                &set.to_string(),
+                &line,
+            )?;
         }
         self.stdout.write_all(&out)?;
         if self.line_flush {
@@ -392,7 +396,7 @@ impl Display {
         } else if self.options.gather {
             gather::print_blocks(&self.options, self.style, &self.blocks(), &mut out);
         } else if self.options.line_mode {
-            self.print_by_node(&mut out);
+            self.print_by_node(&mut out)?;
         }
         self.stdout.write_all(&out)?;
         self.stdout.flush()?;
@@ -448,17 +452,25 @@ impl Display {
 
     /// -L: by return code, then node by node in node set order, each line
     /// labelled with its node.
-    fn print_by_node(&self, out: &mut Vec<u8>) {
+    fn print_by_node(&self, out: &mut Vec<u8>) -> io::Result<()> {
         for set in self.by_exit_code().into_values() {
             for node in set.iter() {
                 let Some(state) = self.nodes.get(&node).filter(|s| s.lines > 0) else {
                     continue;
                 };
                 for line in state.output.split(|&b| b == b'\n') {
-                    self.labelled(Colour::Stdout, &node, line, out);
+                    labelled(
+                        out,
+                        self.style,
+                        self.options.label,
+                        Colour::Stdout,
+                        &node,
+                        line,
+                    )?;
                 }
             }
         }
+        Ok(())
     }
 
     /// In buffered modes one message per return code (in the order codes
@@ -497,4 +509,24 @@ impl Display {
         }
         timeout_message(&mut err)
     }
+}
+
+/// Writes `node: line\n` (`line\n` without `label`, -N), the prefix in
+/// `colour`, the line's bytes as they are, straight into `out` (no copy).
+fn labelled(
+    out: &mut impl Write,
+    style: Style,
+    label: bool,
+    colour: Colour,
+    node: &str,
+    line: &[u8],
+) -> io::Result<()> {
+    if label {
+        out.write_all(style.start(colour))?;
+        out.write_all(node.as_bytes())?;
+        out.write_all(b": ")?;
+        out.write_all(style.end())?;
+    }
+    out.write_all(line)?;
+    out.write_all(b"\n")
 }

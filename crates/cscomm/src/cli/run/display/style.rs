@@ -45,6 +45,16 @@ impl Style {
         Style { enabled }
     }
 
+    /// What starts `colour` (nothing when colours are off).
+    pub(super) fn start(self, colour: Colour) -> &'static [u8] {
+        if self.enabled { colour.code() } else { b"" }
+    }
+
+    /// What ends a colour (nothing when colours are off).
+    pub(super) fn end(self) -> &'static [u8] {
+        if self.enabled { RESET } else { b"" }
+    }
+
     /// Appends `text` to `out` in `colour`.
     pub(super) fn paint(self, colour: Colour, text: &[u8], out: &mut Vec<u8>) {
         if self.enabled {
