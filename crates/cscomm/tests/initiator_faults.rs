@@ -43,7 +43,7 @@ impl Faulty {
 
 /// `cscomm run` on n[1-4] (n[1-2] behind gw1 playing `fault`, n[3-4]
 /// behind gw2), connect timeout 1 s, with `extra` options; `stdin` is
-/// written half a second after the start.
+/// written once gw1 has closed its input (the fault `close_stdin`).
 fn run_with_fault(fault: &str, extra: &[&str], stdin: Option<&[u8]>) -> Faulty {
     let dir = workspace_root().join(format!("target/initiator-faults/{fault}"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -77,9 +77,10 @@ fn run_with_fault(fault: &str, extra: &[&str], stdin: Option<&[u8]>) -> Faulty {
         .unwrap();
     let mut input = child.stdin.take().unwrap();
     let data = stdin.map(<[u8]>::to_vec);
+    let stdin_closed = dir.join("gw1.stdin-closed");
     let writer = std::thread::spawn(move || {
         if let Some(data) = data {
-            std::thread::sleep(Duration::from_millis(500));
+            wait_for_file(&stdin_closed);
             let _ = input.write_all(&data);
         }
     });
@@ -98,6 +99,14 @@ fn run_with_fault(fault: &str, extra: &[&str], stdin: Option<&[u8]>) -> Faulty {
         output,
         elapsed,
         dir,
+    }
+}
+
+/// Waits (at most [`HANG`]) until `path` exists.
+fn wait_for_file(path: &std::path::Path) {
+    let start = Instant::now();
+    while !path.exists() && start.elapsed() < HANG {
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

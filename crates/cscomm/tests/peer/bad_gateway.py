@@ -99,10 +99,18 @@ def play(srcid, targets):
         os.kill(os.getpid(), signal.SIGSTOP)
     elif FAULT == "close_stdout":
         os.close(1)
-    elif FAULT == "close_stdin":
-        os.close(0)
     # Whatever the fault, this gateway then says nothing more.
     time.sleep(60)
+
+
+def close_stdin():
+    """Stops reading for good, from the reading thread itself (a read in
+    progress elsewhere would keep the pipe open), then says so in
+    MARKER_DIR/HOST.stdin-closed and falls silent."""
+    os.close(0)
+    open(os.path.join(MARKERS, HOST + ".stdin-closed"), "wb").close()
+    time.sleep(60)
+    sys.exit(0)
 
 
 def main():
@@ -140,7 +148,9 @@ def main():
             elif setup and attrs.get(b"action") == b"shell":
                 srcid = int(attrs[b"srcid"])
                 targets = attrs[b"target"].decode()
-                if FAULTY:
+                if FAULTY and FAULT == "close_stdin":
+                    close_stdin()
+                elif FAULTY:
                     threading.Thread(target=play, args=(srcid, targets),
                                      daemon=True).start()
                 else:
