@@ -1,5 +1,6 @@
 //! What goes wrong in a copy: a missing or unreadable source, a
-//! destination some nodes cannot write, a node dying mid-copy. Each gets a
+//! destination some nodes cannot write, a full disk on one node, a node
+//! dying mid-copy. Each gets a
 //! clear error, a non-zero exit, the other nodes finish, and no partial
 //! copy looks complete.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
@@ -133,8 +134,76 @@ fn nodes_that_cannot_write_fail_alone_through_python_gateways() {
     some_nodes_cannot_write(Gateways::Python);
 }
 
-/// The pids of `tar -xf` processes of `host`'s sessions.
-fn receiving_tars(host: &str) -> Vec<u32> {
+/// A 1 MiB tmpfs mounted at a path until dropped (needs root and
+/// `mount`, as the hosts' private directories do).
+struct SmallFileSystem(std::path::PathBuf);
+
+impl SmallFileSystem {
+    fn mount(path: &std::path::Path) -> SmallFileSystem {
+        std::fs::create_dir_all(path).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success(), "cannot mount a tmpfs at {path:?}");
+        SmallFileSystem(path.to_path_buf())
+    }
+}
+
+impl Drop for SmallFileSystem {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// node4's destination is a 1 MiB file system and the file is 3 MiB: node4
+/// fails with the disk full (tar's error, exit code 2) and keeps nothing of the copy (not even the
+/// hidden directory it was unpacked into), the 5 others get the file.
+#[test]
+fn a_full_disk_fails_its_node_alone_and_leaves_no_partial_file() {
+    let hosts = hosts();
+    let dest = hosts.remote("full");
+    for i in 1..=6 {
+        std::fs::create_dir_all(hosts.on(&format!("node{i}"), &dest)).unwrap();
+    }
+    let small = SmallFileSystem::mount(&hosts.on("node4", &dest));
+    let source = tempdir("full").join("three.img");
+    let data: Vec<u8> = (0..3u32 << 20).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&source, &data).unwrap();
+    let src = source.display().to_string();
+    let out = cscomm(
+        1,
+        Gateways::Cscomm,
+        "node[1-6]",
+        &["--copy", &src, "--dest", &format!("{dest}/")],
+    );
+    let left: Vec<_> = std::fs::read_dir(&small.0)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    drop(small);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cscomm: node4: exited with exit code"),
+        "{err}"
+    );
+    // GNU tar names the short write the full disk caused.
+    assert!(err.contains("node4: tar: three.img: Wrote only"), "{err}");
+    assert!(left.is_empty(), "node4 kept {left:?}");
+    for i in [1, 2, 3, 5, 6] {
+        let node = format!("node{i}");
+        let copy = std::fs::read(hosts.on(&node, &format!("{dest}/three.img"))).unwrap();
+        assert!(copy == data, "{node}: the copy differs");
+        assert!(!err.contains(&format!("{node}: ")), "{node}: {err}");
+    }
+}
+
+/// The pids of `tar -xf` processes of `host`'s sessions unpacking below a
+/// directory named `dest` (not those of another test copying to `host`).
+fn receiving_tars(host: &str, dest: &str) -> Vec<u32> {
     let tag = format!("CSCOMM_TEST_HOST={host}\0");
     let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -143,7 +212,9 @@ fn receiving_tars(host: &str) -> Vec<u32> {
         };
         let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
         let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-        let is_tar = cmdline.starts_with(b"tar\0-xf\0");
+        // The copy's shell enters the destination before it unpacks.
+        let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).unwrap_or_default();
+        let is_tar = cmdline.starts_with(b"tar\0-xf\0") && cwd.ends_with(dest);
         if is_tar && environ.windows(tag.len()).any(|w| w == tag.as_bytes()) {
             pids.push(pid);
         }
@@ -168,7 +239,7 @@ fn a_node_dying_mid_copy_fails_alone_and_leaves_no_partial_file() {
     let killer = std::thread::spawn(|| {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            let pids = receiving_tars("node5");
+            let pids = receiving_tars("node5", "dying");
             if !pids.is_empty() {
                 std::thread::sleep(Duration::from_millis(100));
                 for pid in pids {

@@ -80,12 +80,13 @@ struct PrivateDirs {
 
 /// The `ForceCommand` of a server with private directories: the session's
 /// host name comes from the client (`SetEnv CSCOMM_TEST_HOST`), its
-/// directory is bound at the mount point in a mount namespace of its own,
-/// then the command runs as it would have.
+/// directory is bound at the mount point in a mount namespace of its own
+/// (with what is mounted below it: a test may give a host a small file
+/// system), then the command runs as it would have.
 const PRIVATE_DIRS: &str = r#"#!/bin/sh
 host=${CSCOMM_TEST_HOST:?no test host name}
 mkdir -p "$CSCOMM_PRIVATE_ROOT/$host" "$CSCOMM_PRIVATE_MOUNT" || exit 255
-exec unshare --mount --propagation private /bin/sh -c   'mount --bind "$1" "$2" || exit 255; exec "${SHELL:-/bin/sh}" -c "$SSH_ORIGINAL_COMMAND"'   cscomm-private-dirs "$CSCOMM_PRIVATE_ROOT/$host" "$CSCOMM_PRIVATE_MOUNT"
+exec unshare --mount --propagation private /bin/sh -c   'mount --rbind "$1" "$2" || exit 255; exec "${SHELL:-/bin/sh}" -c "$SSH_ORIGINAL_COMMAND"'   cscomm-private-dirs "$CSCOMM_PRIVATE_ROOT/$host" "$CSCOMM_PRIVATE_MOUNT"
 "#;
 
 impl Default for SshdBuilder {
