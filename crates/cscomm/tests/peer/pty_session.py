@@ -8,6 +8,11 @@ output ends with PROMPT; a line "<EOF>" types Ctrl-D instead.  When the
 lines are all typed, the session waits for the program to exit.  The
 program's terminal output is written to our stdout as it was received,
 and the last line of our stdout is "exit: CODE".
+
+clush updates its prompt from a signal that can be lost (the prompt then
+never comes although clush reads the next line): after LATE seconds of
+silence the line is typed anyway and "<late prompt>" + PROMPT is written
+to the transcript in place of the prompt.
 """
 
 import os
@@ -17,6 +22,7 @@ import select
 import sys
 import time
 
+LATE = 3.0
 TIMEOUT = float(os.environ.get("PTY_SESSION_TIMEOUT", "30"))
 
 
@@ -54,7 +60,11 @@ def main():
     ended = False
     for line in lines:
         while not at_prompt(out, prompt):
-            data = read_some(fd, deadline)
+            late = min(deadline, time.monotonic() + LATE)
+            data = read_some(fd, late)
+            if data is None and time.monotonic() < deadline:
+                out += b"<late prompt>" + prompt
+                break
             if not data:
                 ended = True
                 break

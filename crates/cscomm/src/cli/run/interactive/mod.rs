@@ -52,6 +52,14 @@ pub(super) type Execute<'e> = dyn FnMut(
     ) -> Result<RunOutcome, Box<dyn std::error::Error>>
     + 'e;
 
+/// The outcome of a command; one that could not start is reported and
+/// the session goes on.
+fn report(result: Result<RunOutcome, Box<dyn std::error::Error>>) -> Option<RunOutcome> {
+    result
+        .inspect_err(|error| eprintln!("{PROG}: {error}"))
+        .ok()
+}
+
 impl Session<'_> {
     /// The prompt loop, until `quit`, Ctrl-D or Ctrl-C.
     pub(super) fn run(
@@ -74,10 +82,8 @@ impl Session<'_> {
             }
             let line = match prompt.read()? {
                 Read::Line(line) => line,
-                Read::Eof => {
-                    println!();
-                    return Ok(End::Done(last));
-                }
+                // The line editor has already ended the line.
+                Read::Eof => return Ok(End::Done(last)),
                 Read::Interrupted => {
                     eprintln!("Keyboard interrupt.");
                     return Ok(End::Interrupted(INTERRUPTED));
@@ -95,19 +101,17 @@ impl Session<'_> {
                 Line::Show => show_nodes = true,
                 Line::Local(command) => {
                     let (targets, options, display) = self.local();
-                    last = Some(execute(command, &targets, options, &display, &runtime)?);
+                    // Run as typed: `%` is no keyword here (`%%` is `%`).
+                    let command = command.replace('%', "%%");
+                    last = report(execute(&command, &targets, options, &display, &runtime));
                 }
+                // With no working nodes nothing runs.
+                Line::Remote(_) if self.targets.is_empty() => {}
                 Line::Remote(command) => {
                     prompt.save_history();
                     let display = self.remote_display();
                     let options = self.options.clone();
-                    last = Some(execute(
-                        command,
-                        &self.targets,
-                        options,
-                        &display,
-                        &runtime,
-                    )?);
+                    last = report(execute(command, &self.targets, options, &display, &runtime));
                 }
             }
         }
