@@ -85,7 +85,7 @@ fn normalized(text: &str) -> Vec<String> {
         if c == '\x1b' && chars.peek() == Some(&'[') {
             chars.next();
             // Parameters, then one final letter.
-            while let Some(p) = chars.next() {
+            for p in chars.by_ref() {
                 if p.is_ascii_alphabetic() {
                     break;
                 }
