@@ -4,6 +4,7 @@
 mod config;
 mod copy;
 mod display;
+mod interactive;
 mod selection;
 mod settings;
 mod stdin;
@@ -157,8 +158,10 @@ pub(crate) struct RunArgs {
     /// or with --copy/--rcopy the files to copy.
     /// Output bytes are written exactly as the nodes sent them (clush
     /// decodes them as UTF-8 with replacement characters); a last line
-    /// without a newline is printed with one.
-    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    /// without a newline is printed with one. With none: on a terminal
+    /// clush's interactive mode, else the empty command with standard
+    /// input forwarded (the remote shell reads it).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub(crate) command: Vec<String>,
 }
 
@@ -174,16 +177,20 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Ok(targets) => targets,
         Err(e) => return Ok(e.exit()),
     };
-    let conf = match config::settings(&mut clush_conf, &args) {
+    let mut conf = match config::settings(&mut clush_conf, &args) {
         Ok(conf) => conf,
         Err(e) => return Ok(selection::SelectionError::from(e).exit()),
     };
+    let terminal = std::io::stdin().is_terminal();
+    let interactive = args.command.is_empty() && !(args.copy || args.rcopy) && terminal;
+    if let Some(code) = no_command_checks(&args, interactive, &mut conf) {
+        return Ok(code);
+    }
     let options = settings::tree_options(&args, &conf)?;
     if args.copy || args.rcopy {
         return run_copy(&args, &conf, &targets, options);
     }
     let command = args.command.join(" ");
-    let forward_stdin = !args.no_stdin && !std::io::stdin().is_terminal();
     let display_options = display_options(&args, &conf);
     if display_options.verbosity >= Verbosity::Debug {
         println!(
@@ -191,12 +198,81 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
             conf.fanout, conf.connect_timeout, conf.command_timeout
         );
     }
-    let mut display = Display::new(&display_options, &targets)?;
+    if interactive {
+        let session = interactive::Session {
+            options,
+            display: display_options,
+            targets,
+            resolver: &mut resolver,
+            history_size: conf.history_size,
+        };
+        let mut execute = |command: &str, targets: &_, options, display: &_, runtime: &_| {
+            execute(command, targets, options, display, runtime, false)
+        };
+        return Ok(match session.run(&mut execute)? {
+            interactive::End::Done(None) => ExitCode::SUCCESS,
+            interactive::End::Done(Some(outcome)) => ExitCode::from(exit_code(conf.maxrc, outcome)),
+            interactive::End::Interrupted(code) => ExitCode::from(code),
+        });
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let forward_stdin = !args.no_stdin && !terminal;
+    let outcome = execute(
+        &command,
+        &targets,
+        options,
+        &display_options,
+        &runtime,
+        forward_stdin,
+    )?;
+    Ok(ExitCode::from(exit_code(conf.maxrc, outcome)))
+}
+
+/// clush's checks when no command is given: a copy needs sources; the
+/// interactive mode takes no -n and needs a terminal for output too; with
+/// standard input not a terminal, ssh gets `-T` (no pseudo-terminal).
+fn no_command_checks(
+    args: &RunArgs,
+    interactive: bool,
+    conf: &mut ClushSettings,
+) -> Option<ExitCode> {
+    if !args.command.is_empty() {
+        return None;
+    }
+    let usage = |message: &str| Some(selection::SelectionError::Usage(message.to_owned()).exit());
+    if args.copy || args.rcopy {
+        return usage("--[r]copy option requires at least one argument");
+    }
+    if !interactive {
+        let options = conf.ssh_options.take().unwrap_or_default();
+        conf.ssh_options = Some(format!("{options} -T"));
+        return None;
+    }
+    if args.no_stdin {
+        return usage("illegal option `--nostdin' in that case");
+    }
+    if !std::io::stdout().is_terminal() {
+        eprintln!("ERROR: interactive mode requires a tty");
+        return Some(ExitCode::FAILURE);
+    }
+    None
+}
+
+/// Runs `command` on `targets` and shows it; `forward_stdin` sends our
+/// standard input to the nodes, else theirs is closed at once.
+fn execute(
+    command: &str,
+    targets: &cscomm::tree::NodeSet,
+    options: cscomm::tree::TreeOptions,
+    display_options: &DisplayOptions,
+    runtime: &tokio::runtime::Runtime,
+    forward_stdin: bool,
+) -> Result<RunOutcome, Box<dyn std::error::Error>> {
+    let mut display = Display::new(display_options, targets)?;
     runtime.block_on(async {
-        let mut run = TreeRun::start(&command, &targets, options)?;
+        let mut run = TreeRun::start(command, targets, options)?;
         if forward_stdin {
             stdin::forward(run.handle());
         } else {
@@ -205,8 +281,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         display.show(&mut run).await?;
         Ok::<(), Box<dyn std::error::Error>>(())
     })?;
-    let outcome = display.finish()?;
-    Ok(ExitCode::from(exit_code(conf.maxrc, outcome)))
+    Ok(display.finish()?)
 }
 
 /// What the command line and `clush.conf` ask of the display, as clush
