@@ -4,6 +4,7 @@
 mod config;
 mod copy;
 mod display;
+mod prefix;
 mod regroup;
 mod selection;
 mod settings;
@@ -219,7 +220,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     };
     let axis = match args.axis.as_deref().map(Axis::parse).transpose() {
         Ok(axis) => axis.unwrap_or_default(),
-        Err(e) => return Ok(selection::SelectionError::from(cscomm_groups::Error::from(e)).exit()),
+        Err(e) => return Ok(selection::SelectionError::from(e).exit()),
     };
     let conf = match config::settings(&mut clush_conf, &args) {
         Ok(conf) => conf,
@@ -234,10 +235,10 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     if args.copy || args.rcopy {
         return run_copy(&args, &conf, &targets, options, labels);
     }
-    let command = match command_line(&args.command, &conf) {
+    let command = match prefix::command_line(&args, &conf, &display_options(&args, &conf)) {
         Ok(command) => command,
-        Err(e) => {
-            eprintln!("{PROG}: {e}");
+        Err(message) => {
+            eprintln!("{PROG}: {message}");
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -271,17 +272,6 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     })?;
     let outcome = display.finish()?;
     Ok(ExitCode::from(exit_code(conf.maxrc, outcome)))
-}
-
-/// The command: its words joined with spaces after `clush.conf`'s
-/// `command_prefix` split into words (as clush does, quotes are lost).
-fn command_line(words: &[String], conf: &ClushSettings) -> Result<String, cscomm::ssh::Error> {
-    let mut all = match &conf.command_prefix {
-        Some(prefix) => cscomm::ssh::split_words(prefix)?,
-        None => Vec::new(),
-    };
-    all.extend(words.iter().cloned());
-    Ok(all.join(" "))
 }
 
 /// How node sets are written: `--axis`, and `-r` with the resolver the

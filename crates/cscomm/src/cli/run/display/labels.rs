@@ -23,13 +23,17 @@ impl Axis {
     /// clush's `--axis` value: a range set of 1-indexed axes (0 ignored;
     /// none left folds along all), or one negative index. The error is the
     /// range set's.
-    pub(in crate::cli::run) fn parse(text: &str) -> Result<Axis, cscomm::topology::Error> {
+    pub(in crate::cli::run) fn parse(text: &str) -> Result<Axis, cscomm_groups::Error> {
+        if text.is_empty() {
+            // clush ignores an empty --axis.
+            return Ok(Axis::default());
+        }
         if text.starts_with('-') {
-            let axis = text
-                .parse::<i64>()
-                .map_err(|_| cscomm::topology::Error::RangeSet {
-                    reason: format!("cannot convert string to integer : \"{text}\""),
-                })?;
+            let axis = text.parse::<i64>().map_err(|_| {
+                cscomm_groups::Error::Other(format!(
+                    "invalid literal for int() with base 10: '{text}'"
+                ))
+            })?;
             return Ok(Axis(Some(vec![axis])));
         }
         let set: RangeSet = text.parse()?;
