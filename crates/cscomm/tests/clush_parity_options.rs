@@ -1,6 +1,7 @@
 //! The options of issue 13 against the real clush 1.10.1: `-r`, `-G`,
 //! `--axis`, `-P`, `-R`, `--remote` and the `clush.conf` keys
-//! `command_prefix`, `history_size`, `password_prompt`, `fd_max`. Both
+//! `command_prefix`, `history_size`, `password_prompt`, `fd_max`, and in
+//! flat mode `-R ssh` and `--remote` through a stand-in ssh. Both
 //! programs get the very same arguments (`clush ARGS` and `cscomm run
 //! ARGS`, each with `-R exec`: commands run here once per node) on the
 //! same configuration directory (`groups.conf` with a source that lists
@@ -42,6 +43,14 @@ one: n7
 all: n[1-8],login[1-2]
 ";
 
+/// A stand-in ssh (`ssh_path`): says it was used, then runs the command
+/// here.
+const FAKE_SSH: &str = "#!/bin/sh
+while [ $# -gt 2 ]; do shift; done
+echo \"ssh to $1\"
+exec /bin/sh -c \"$2\"
+";
+
 /// n3 prints one more line, n5 exits 2: three gathered blocks.
 const MIXED: &str = "echo hi; [ %h = n3 ] && echo other; [ %h = n5 ] && exit 2; true";
 
@@ -65,6 +74,12 @@ fn cfgdir() -> &'static Path {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("groups.conf"), GROUPS_CONF).unwrap();
         std::fs::write(dir.join("local.cfg"), LOCAL_CFG).unwrap();
+        let fake = dir.join("fakessh");
+        std::fs::write(&fake, FAKE_SSH).unwrap();
+        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let conf = format!("[Main]\nssh_path: {}\n", fake.display());
+        std::fs::write(dir.join("clush.conf"), conf).unwrap();
         dir
     })
 }
@@ -187,6 +202,10 @@ fn regroup_writes_gathered_headers_with_node_groups() {
     }
     // A set folding into no group is written as it is.
     case(&["-r", "-b"], "x[1-3]", "echo hi");
+    let out = cscomm(&[
+        "-R", "exec", "-r", "-s", "local", "-b", "-w", GROUPED, MIXED,
+    ]);
+    assert!(ours(&out.stdout).contains("@local:login,@local:one,@local:pair,n[4,6,8],x1 (9)"));
 }
 
 #[test]
@@ -291,6 +310,45 @@ fn clush_conf_keys_as_clush() {
         &["-O", "password_prompt=maybe", "-b"],
         &["-O", "scp_path=/bin/false", "-O", "rsh_path=x", "-b"],
     ] {
-        case(options, "n[1-3]", "hi %h");
+        let mut args = options.to_vec();
+        args.extend(["-w", "n[1-3]", "hi %h"]);
+        // -v also prints each line as it comes, in the order nodes race.
+        same_as_clush(&args, !options.contains(&"-v"));
+    }
+}
+
+#[test]
+fn ssh_worker_and_remote_no_in_flat_mode_as_clush() {
+    for options in [
+        &["-R", "ssh", "-b"][..],
+        &["-R", "ssh", "--remote=no", "-b"],
+        &[
+            "-R",
+            "ssh",
+            "-R",
+            "ssh",
+            "--remote=no",
+            "--remote=yes",
+            "-b",
+        ],
+        &["-R", "ssh", "-L"],
+    ] {
+        case(options, "n[1-3]", "echo on %h");
+    }
+    // Without -R (clush's default worker), --remote=no runs each node's
+    // command here with %h substituted: no ssh; with it, ssh.
+    for args in [
+        &["--remote=no", "-b", "-w", "n[1-3]", "echo on %h"][..],
+        &["-b", "-w", "n[1-3]", "echo on %h"],
+    ] {
+        let (theirs, ours_) = (clush(args), cscomm(args));
+        assert_eq!(
+            ours(&ours_.stdout),
+            ours(&theirs.stdout),
+            "stdout of {args:?}"
+        );
+        assert_eq!(ours_.status.code(), theirs.status.code());
+        let ssh = args[0] != "--remote=no";
+        assert_eq!(ours(&ours_.stdout).contains("ssh to"), ssh, "{args:?}");
     }
 }
