@@ -61,7 +61,6 @@ pub(super) fn tree_options(
         invoke_gateway,
         topology,
         root,
-        ..TreeOptions::default()
     })
 }
 
