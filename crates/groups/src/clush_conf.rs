@@ -78,7 +78,9 @@ pub struct ClushSettings {
     pub connect_timeout: f64,
     /// Seconds per command (0: no limit).
     pub command_timeout: f64,
-    /// Interactive history lines.
+    /// Interactive history lines (100 when the value is not an integer:
+    /// clush reads it only in interactive mode, see
+    /// [`ClushConfig::history_size`]).
     pub history_size: i64,
     /// When to colour.
     pub color: Color,
@@ -261,7 +263,7 @@ impl ClushConfig {
             fanout: usize::try_from(self.int("fanout", true)?.max(1)).unwrap_or(usize::MAX),
             connect_timeout: self.float("connect_timeout")?,
             command_timeout: self.float("command_timeout")?,
-            history_size: self.int("history_size", false)?,
+            history_size: self.history_size().unwrap_or(100),
             color: self.color()?,
             verbosity: self.verbosity(),
             node_count: self.boolean("node_count")?,
@@ -278,6 +280,12 @@ impl ClushConfig {
             rcp_path: text("rcp_path"),
             rsh_options: text("rsh_options"),
         })
+    }
+
+    /// `[Main] history_size`, read strictly (what clush's interactive mode
+    /// does: a value that is not an integer is its error).
+    pub fn history_size(&self) -> Result<i64, Error> {
+        self.int("history_size", false)
     }
 
     /// The section a value comes from, for error messages.

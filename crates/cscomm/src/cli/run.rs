@@ -5,9 +5,12 @@ mod config;
 mod copy;
 mod display;
 mod interactive;
+mod prefix;
+mod regroup;
 mod selection;
 mod settings;
 mod stdin;
+mod worker;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -17,7 +20,8 @@ use clap::Args;
 use cscomm::tree::TreeRun;
 
 use cscomm_groups::{ClushSettings, Color};
-use display::{Display, DisplayOptions, PROG, RunOutcome, Verbosity};
+use display::labels::Axis;
+use display::{Display, DisplayOptions, Labels, PROG, RunOutcome, Verbosity};
 
 /// `cscomm run` options, named and meant as `clush`'s.
 #[derive(Debug, Args)]
@@ -154,6 +158,43 @@ pub(crate) struct RunArgs {
     /// With --copy or --rcopy: keep modification times and modes.
     #[arg(short = 'p')]
     pub(crate) preserve: bool,
+    /// Write gathered headers with the node groups that fold their nodes
+    /// (of the `-s` source, else the default one), as `@group`.
+    #[arg(short = 'r', long = "regroup", overrides_with = "regroup")]
+    pub(crate) regroup: bool,
+    /// With -r -s: groups as `@group`, without the `@source:` prefix.
+    #[arg(short = 'G', long = "groupbase", overrides_with = "groupbase")]
+    pub(crate) groupbase: bool,
+    /// Fold nD node sets along these axes only when writing them (a range
+    /// set of 1-indexed axes such as `2` or `1-2`, or one negative index
+    /// such as `-1`, the last axis).
+    #[arg(
+        long,
+        value_name = "RANGESET",
+        allow_hyphen_values = true,
+        overrides_with = "axis"
+    )]
+    pub(crate) axis: Option<String>,
+    /// Show the progress line (`cscomm: done/total`) on standard error in
+    /// every output mode, even when standard error is not a terminal.
+    #[arg(short = 'P', long = "progress", overrides_with = "progress")]
+    pub(crate) progress: bool,
+    /// How commands run: `ssh` (default) or `exec` (each node's command run
+    /// here, `%h`/`%host` the node, `%n`/`%rank` its index, `%hosts` all
+    /// of them in one command). A worker turns the topology off, as in
+    /// clush.
+    #[arg(
+        short = 'R',
+        long = "worker",
+        value_name = "WORKER",
+        overrides_with = "worker"
+    )]
+    pub(crate) worker: Option<String>,
+    /// `yes` (default): commands run on the nodes; `no`: each node's
+    /// command runs where the node is reached from (here, or in tree mode
+    /// on its gateway) with `%h` the node.
+    #[arg(long = "remote", value_name = "yes|no", overrides_with = "remote")]
+    pub(crate) remote: Option<String>,
     /// The command to run (its words are joined with spaces, as clush does),
     /// or with --copy/--rcopy the files to copy.
     /// Output bytes are written exactly as the nodes sent them (clush
@@ -168,6 +209,9 @@ pub(crate) struct RunArgs {
 /// Runs the command and prints what the nodes print; the exit code is
 /// clush's (0, or with -S the largest return code, 255 after a timeout).
 pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    if let Err(e) = worker::remote(&args) {
+        return Ok(e.exit());
+    }
     let mut resolver = selection::resolver(&args);
     let mut clush_conf = match config::load(&args) {
         Ok(conf) => conf,
@@ -176,6 +220,10 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     let targets = match selection::targets(&args, &mut resolver, clush_conf.verbosity()) {
         Ok(targets) => targets,
         Err(e) => return Ok(e.exit()),
+    };
+    let axis = match args.axis.as_deref().map(Axis::parse).transpose() {
+        Ok(axis) => axis.unwrap_or_default(),
+        Err(e) => return Ok(selection::SelectionError::from(e).exit()),
     };
     let mut conf = match config::settings(&mut clush_conf, &args) {
         Ok(conf) => conf,
@@ -186,16 +234,34 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     if let Some(code) = no_command_checks(&args, interactive, &mut conf) {
         return Ok(code);
     }
-    let options = settings::tree_options(&args, &conf)?;
+    let execution = match worker::execution(&args) {
+        Ok(execution) => execution,
+        Err(e) => return Ok(e.exit()),
+    };
+    let options = settings::tree_options(&args, &conf, execution)?;
+    // The headers' resolver (-r); the session keeps its own for `+`/`-`/`@`.
+    let labels = labels(&args, selection::resolver(&args), axis);
     if args.copy || args.rcopy {
-        return run_copy(&args, &conf, &targets, options);
+        return run_copy(&args, &conf, &targets, options, labels);
     }
-    let command = args.command.join(" ");
-    let display_options = display_options(&args, &conf);
+    let command = match prefix::command_line(&args, &conf, &display_options(&args, &conf)) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("{PROG}: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let display_options = DisplayOptions {
+        labels,
+        ..display_options(&args, &conf)
+    };
     if display_options.verbosity >= Verbosity::Debug {
         println!(
-            "{PROG}: nodeset={targets} fanout={} [timeout conn={:.1} cmd={:.1}] command=\"{command}\"",
-            conf.fanout, conf.connect_timeout, conf.command_timeout
+            "{PROG}: nodeset={} fanout={} [timeout conn={:.1} cmd={:.1}] command=\"{command}\"",
+            display_options.labels.plain(&targets),
+            conf.fanout,
+            conf.connect_timeout,
+            conf.command_timeout
         );
     }
     if interactive {
@@ -284,6 +350,16 @@ fn execute(
     Ok(display.finish()?)
 }
 
+/// How node sets are written: `--axis`, and `-r` with the resolver the
+/// targets were chosen with.
+fn labels(args: &RunArgs, resolver: cscomm_groups::GroupResolver, axis: Axis) -> Labels {
+    let regroup = args.regroup.then(|| {
+        let regroup = regroup::Regroup::new(resolver, args.groupsource.clone(), args.groupbase);
+        std::sync::Arc::new(std::sync::Mutex::new(regroup)) as _
+    });
+    Labels { axis, regroup }
+}
+
 /// What the command line and `clush.conf` ask of the display, as clush
 /// resolves them (the command line wins).
 fn display_options(args: &RunArgs, conf: &ClushSettings) -> DisplayOptions {
@@ -321,6 +397,8 @@ fn display_options(args: &RunArgs, conf: &ClushSettings) -> DisplayOptions {
         color: use_color(color, args.gather_all),
         outdir: args.outdir.clone(),
         errdir: args.errdir.clone(),
+        progress: args.progress,
+        labels: Labels::default(),
     }
 }
 
@@ -344,6 +422,7 @@ fn run_copy(
     conf: &ClushSettings,
     targets: &cscomm::tree::NodeSet,
     mut options: cscomm::tree::TreeOptions,
+    labels: Labels,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let copy_args = copy::CopyArgs {
         direction: if args.rcopy {
@@ -364,6 +443,7 @@ fn run_copy(
         gather: false,
         line_mode: false,
         diff: false,
+        labels,
         ..display_options(args, conf)
     };
     let runtime = tokio::runtime::Builder::new_current_thread()

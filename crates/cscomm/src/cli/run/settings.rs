@@ -12,6 +12,7 @@ use cscomm_groups::ClushSettings;
 use cscomm_message::TaskInfo;
 
 use super::RunArgs;
+use super::worker::{Execution, Worker};
 
 /// ClusterShell's default grooming delay (seconds), sent to gateways.
 const GROOMING_DELAY: f64 = 0.25;
@@ -20,22 +21,28 @@ const GROOMING_DELAY: f64 = 0.25;
 pub(super) fn tree_options(
     args: &RunArgs,
     conf: &ClushSettings,
+    execution: Execution,
 ) -> Result<TreeOptions, Box<dyn std::error::Error>> {
+    let local = execution.local(args);
     let ssh = SshOptions {
         path: conf.ssh_path.clone(),
         user: conf.ssh_user.clone(),
         options: conf.ssh_options.clone(),
         connect_timeout: conf.connect_timeout,
     };
-    let file = args.topology.clone().or_else(find_topology_file);
+    // clush uses its tree with its default worker only.
+    let file = execution
+        .tree()
+        .then(|| args.topology.clone().or_else(find_topology_file))
+        .flatten();
     let (topology, root) = match &file {
         Some(path) => {
-            let root = root_name(args, path)?;
+            let root = root_name(args, local, path)?;
             (Some(Arc::new(load_topology(path, &root)?)), root)
         }
         None => (None, short_hostname()),
     };
-    let invoke_gateway = match (args.local, args.gateway_command.as_deref()) {
+    let invoke_gateway = match (local, args.gateway_command.as_deref()) {
         (true, Some(command)) => command.to_owned(),
         (true, None) => local_gateway_command()?,
         (false, command) => remote_gateway_command(command),
@@ -44,27 +51,32 @@ pub(super) fn tree_options(
         fanout: conf.fanout.max(1),
         // -B gathers standard error with standard output.
         stderr: !args.gather_all,
-        remote: !args.local,
+        remote: execution.remote && !local,
         timeout: Some(conf.command_timeout).filter(|t| *t > 0.0),
-        taskinfo: taskinfo(args, conf, &ssh),
+        taskinfo: taskinfo(local, conf, &ssh),
         ssh,
-        local_workers: args.local,
+        local_workers: local,
+        // `-R ssh --remote=no`: clush's local worker is ssh.
+        local_worker_ssh: execution.worker == Some(Worker::Ssh),
         invoke_gateway,
         topology,
         root,
-        ..TreeOptions::default()
     })
 }
 
 /// The root: --root, else the short host name; with --local, when the host
 /// is not in the topology, the first source of its routes (the demo's
 /// admin node).
-fn root_name(args: &RunArgs, path: &Path) -> Result<String, Box<dyn std::error::Error>> {
+fn root_name(
+    args: &RunArgs,
+    local: bool,
+    path: &Path,
+) -> Result<String, Box<dyn std::error::Error>> {
     if let Some(root) = &args.root {
         return Ok(root.clone());
     }
     let host = short_hostname();
-    if !args.local || load_topology(path, &host).is_ok() {
+    if !local || load_topology(path, &host).is_ok() {
         return Ok(host);
     }
     let graph = TopologyGraph::from_file(path)?;
@@ -116,7 +128,7 @@ fn local_gateway_command() -> Result<String, Box<dyn std::error::Error>> {
 }
 
 /// The task settings gateways get, with ClusterShell's names.
-fn taskinfo(args: &RunArgs, conf: &ClushSettings, ssh: &SshOptions) -> TaskInfo {
+fn taskinfo(local: bool, conf: &ClushSettings, ssh: &SshOptions) -> TaskInfo {
     let mut info = TaskInfo::default();
     info.set("debug", Value::Bool(false));
     info.set(
@@ -135,7 +147,20 @@ fn taskinfo(args: &RunArgs, conf: &ClushSettings, ssh: &SshOptions) -> TaskInfo 
     if let Some(path) = &ssh.path {
         info.set("ssh_path", Value::from(path.as_str()));
     }
-    if args.local {
+    // As clush: the other workers' keys go to the gateways too.
+    let others = [
+        ("scp_path", &conf.scp_path),
+        ("scp_options", &conf.scp_options),
+        ("rsh_path", &conf.rsh_path),
+        ("rcp_path", &conf.rcp_path),
+        ("rsh_options", &conf.rsh_options),
+    ];
+    for (key, value) in others {
+        if let Some(value) = value {
+            info.set(key, Value::from(value.as_str()));
+        }
+    }
+    if local {
         request_local_workers(&mut info);
     }
     info

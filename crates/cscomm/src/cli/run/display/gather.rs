@@ -90,7 +90,8 @@ fn header(options: &DisplayOptions, style: Style, set: &NodeSet, out: &mut Vec<u
     if !options.label {
         return;
     }
-    let text = format!("{SEPARATOR}\n{set}{}\n{SEPARATOR}", options.count(set));
+    let name = options.labels.header(set);
+    let text = format!("{SEPARATOR}\n{name}{}\n{SEPARATOR}", options.count(set));
     style.paint(Colour::Stdout, text.as_bytes(), out);
     out.push(b'\n');
 }
@@ -109,7 +110,11 @@ fn diff_against(
     (set, new): (&NodeSet, &[&[u8]]),
     out: &mut Vec<u8>,
 ) {
-    let ref_label = format!("{ref_set}{}", options.count(ref_set));
-    let label = format!("{set}{}", options.count(set));
+    let ref_label = format!(
+        "{}{}",
+        options.labels.header(ref_set),
+        options.count(ref_set)
+    );
+    let label = format!("{}{}", options.labels.header(set), options.count(set));
     diff::unified(&ref_label, &lines(ref_output), &label, new, style, out);
 }

@@ -12,6 +12,7 @@
 mod diff;
 mod files;
 mod gather;
+pub(super) mod labels;
 mod live;
 pub(super) mod progress;
 mod style;
@@ -23,6 +24,7 @@ use std::path::PathBuf;
 use cscomm::tree::{CopyRun, NodeSet, TreeEvent, TreeRun};
 
 use files::NodeFiles;
+pub(super) use labels::Labels;
 use live::{LiveGather, LiveLine};
 use progress::Progress;
 use style::{Colour, Style};
@@ -89,6 +91,10 @@ pub(super) struct DisplayOptions {
     pub(super) outdir: Option<PathBuf>,
     /// `--errdir`: a file per node of its standard error.
     pub(super) errdir: Option<PathBuf>,
+    /// `-P`: the progress line in every mode, terminal or not.
+    pub(super) progress: bool,
+    /// `--axis`, `-r`: how node sets are written.
+    pub(super) labels: Labels,
 }
 
 impl Default for DisplayOptions {
@@ -104,6 +110,8 @@ impl Default for DisplayOptions {
             color: false,
             outdir: None,
             errdir: None,
+            progress: false,
+            labels: Labels::default(),
         }
     }
 }
@@ -179,7 +187,8 @@ impl Display {
         };
         let names: Vec<String> = targets.iter().collect();
         Ok(Display {
-            progress: (terminal && !options.quiet()).then(|| Progress::new(targets.len())),
+            progress: ((terminal || options.progress) && !options.quiet())
+                .then(|| Progress::new(targets.len())),
             style: Style::new(options.color),
             nodes: BTreeMap::new(),
             codes_seen: Vec::new(),
@@ -366,7 +375,7 @@ impl Display {
                 self.style,
                 self.options.label,
                 Colour::Stdout,
-                &set.to_string(),
+                &self.options.labels.header(&set),
                 &line,
             )?;
         }
@@ -380,8 +389,13 @@ impl Display {
     /// Prints what was kept and the end-of-run messages; returns what the
     /// exit code is made of.
     pub(super) fn finish(mut self) -> io::Result<RunOutcome> {
+        let buffered = self.options.buffered();
         if let Some(progress) = &mut self.progress {
-            progress.clear()?;
+            if buffered {
+                progress.finalize()?;
+            } else {
+                progress.clear()?;
+            }
         }
         for files in [&mut self.outfiles, &mut self.errfiles]
             .into_iter()
@@ -458,13 +472,14 @@ impl Display {
                 let Some(state) = self.nodes.get(&node).filter(|s| s.lines > 0) else {
                     continue;
                 };
+                let header = self.options.labels.header(&NodeSet::from_names([&node]));
                 for line in state.output.split(|&b| b == b'\n') {
                     labelled(
                         out,
                         self.style,
                         self.options.label,
                         Colour::Stdout,
-                        &node,
+                        &header,
                         line,
                     )?;
                 }
@@ -487,6 +502,7 @@ impl Display {
             if timed_out.is_empty() {
                 return Ok(());
             }
+            let timed_out = self.options.labels.plain(&timed_out);
             writeln!(err, "{PROG}: {timed_out}: command timeout")
         };
         if !self.options.buffered() {
@@ -505,6 +521,7 @@ impl Display {
             } else {
                 String::new()
             };
+            let set = self.options.labels.plain(&set);
             writeln!(err, "{PROG}: {set}{count}: exited with exit code {code}")?;
         }
         timeout_message(&mut err)

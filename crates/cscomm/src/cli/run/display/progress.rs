@@ -20,6 +20,8 @@ pub(super) struct Progress {
     drawn: usize,
     /// The count last drawn (`None`: draw again).
     last: Option<usize>,
+    /// Drawn at least once.
+    shown: bool,
 }
 
 impl Progress {
@@ -31,6 +33,7 @@ impl Progress {
             started: Instant::now(),
             drawn: 0,
             last: None,
+            shown: false,
         }
     }
 
@@ -60,7 +63,28 @@ impl Progress {
         out.flush()?;
         self.drawn = line.len();
         self.last = Some(self.done);
+        self.shown = true;
         Ok(())
+    }
+
+    /// The end of a gathered run, as clush ends it: once drawn, the line is
+    /// erased and `PROG: total/total\r` written (and left).
+    pub(super) fn finalize(&mut self) -> io::Result<()> {
+        self.finalize_on(&mut io::stderr().lock())
+    }
+
+    fn finalize_on(&mut self, out: &mut impl Write) -> io::Result<()> {
+        if !self.shown {
+            return Ok(());
+        }
+        self.clear_on(out)?;
+        let width = self.total.to_string().len();
+        write!(
+            out,
+            "{PROG}: {:>width$}/{:>width$}\r",
+            self.total, self.total
+        )?;
+        out.flush()
     }
 
     fn clear_on(&mut self, out: &mut impl Write) -> io::Result<()> {
@@ -101,5 +125,16 @@ mod tests {
         progress.clear_on(&mut out).unwrap();
         assert!(out.is_empty(), "nothing left to erase");
         assert_eq!(drawn(&mut progress), "cscomm:   2/120\r", "redrawn");
+        out.clear();
+        progress.finalize_on(&mut out).unwrap();
+        let blank = " ".repeat(16);
+        assert_eq!(out, format!("{blank}\rcscomm: 120/120\r").into_bytes());
+    }
+
+    #[test]
+    fn not_finalized_when_never_drawn() {
+        let mut out = Vec::new();
+        Progress::new(3).finalize_on(&mut out).unwrap();
+        assert!(out.is_empty());
     }
 }
