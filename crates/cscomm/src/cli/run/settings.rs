@@ -21,12 +21,11 @@ pub(super) fn tree_options(
     args: &RunArgs,
     conf: &ClushSettings,
 ) -> Result<TreeOptions, Box<dyn std::error::Error>> {
-    let ssh = SshOptions {
-        path: conf.ssh_path.clone(),
-        user: conf.ssh_user.clone(),
-        options: conf.ssh_options.clone(),
-        connect_timeout: conf.connect_timeout,
-    };
+    let mut ssh = SshOptions::default();
+    ssh.path = conf.ssh_path.clone();
+    ssh.user = conf.ssh_user.clone();
+    ssh.options = conf.ssh_options.clone();
+    ssh.connect_timeout = conf.connect_timeout;
     let file = args.topology.clone().or_else(find_topology_file);
     let (topology, root) = match &file {
         Some(path) => {
