@@ -202,7 +202,7 @@ fn check_payload(kind: &MessageKind) -> usize {
             match control.action {
                 ControlAction::Shell => shell.is_ok(),
                 ControlAction::Write => write.is_ok(),
-                ControlAction::Eof | ControlAction::Other(_) => true,
+                _ => true,
             }
         }
         MessageKind::StdOut(_) | MessageKind::StdErr(_) => match kind.output_data() {

@@ -12,6 +12,7 @@ use crate::msgtree::{MAX_ELEMS, MsgTree};
 
 /// How a [`GroomingBuffer`] gathers output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GroomingConfig {
     /// The tick interval; `None`: no grooming, one message per line per
     /// node and one `RET` per node, at once.

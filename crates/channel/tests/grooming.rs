@@ -154,7 +154,9 @@ proptest! {
     /// Small limits only make ticks come earlier and orders restart.
     #[test]
     fn memory_limits_lose_nothing(steps in proptest::collection::vec(step(), 0..80)) {
-        let config = GroomingConfig { max_buffered: 16, max_retained: 8, ..grooming() };
+        let mut config = grooming();
+        config.max_buffered = 16;
+        config.max_retained = 8;
         let (streams, codes, _) = run(&steps, config);
         prop_assert_eq!((streams, codes), expected(&steps));
     }

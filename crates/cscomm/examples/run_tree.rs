@@ -24,14 +24,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => default_gateway()?,
     };
     let root = "admin";
-    let mut options = TreeOptions {
-        remote: false,
-        local_workers: true,
-        invoke_gateway: format!("{} -m ClusterShell.Gateway -Bu", gateway.display()),
-        topology: Some(Arc::new(load_topology(Path::new(topology), root)?)),
-        root: root.to_owned(),
-        ..TreeOptions::default()
-    };
+    let mut options = TreeOptions::default();
+    options.remote = false;
+    options.local_workers = true;
+    options.invoke_gateway = format!("{} -m ClusterShell.Gateway -Bu", gateway.display());
+    options.topology = Some(Arc::new(load_topology(Path::new(topology), root)?));
+    options.root = root.to_owned();
     // Gateways too reach their targets by local execution.
     request_local_workers(&mut options.taskinfo);
     let targets: NodeSet = nodes.parse()?;

@@ -21,10 +21,11 @@
 //! use cscomm::tree::{TreeEvent, TreeOptions, TreeRun};
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! // With `topology: Some(..)` and `root` set, targets behind gateways go
+//! // With `topology = Some(..)` and `root` set, targets behind gateways go
 //! // through them (over ssh, with `invoke_gateway`); here every node is
-//! // reached directly, and `remote: false` runs the command on this machine.
-//! let options = TreeOptions { remote: false, ..TreeOptions::default() };
+//! // reached directly, and `remote = false` runs the command on this machine.
+//! let mut options = TreeOptions::default();
+//! options.remote = false;
 //! let mut run = TreeRun::start("cat; echo done on %h", &"node[1-2]".parse()?, options)?;
 //! run.write(&b"input line\n"[..]);
 //! run.close_stdin();

@@ -76,17 +76,13 @@ fn options(sshd: &Sshd, gateways: &str, nodes: &str, gateway_exe: &str) -> TreeO
     taskinfo.set("ssh_options", Value::from(sshd.ssh_options()));
     taskinfo.set("fanout", Value::Int(64));
     taskinfo.set("grooming_delay", Value::Float(0.25));
-    TreeOptions {
-        ssh: SshOptions {
-            options: Some(sshd.ssh_options()),
-            ..SshOptions::default()
-        },
-        invoke_gateway: format!("{gateway_exe} -m ClusterShell.Gateway -Bu"),
-        taskinfo,
-        topology: Some(Arc::new(topology)),
-        root: "admin".to_owned(),
-        ..TreeOptions::default()
-    }
+    let mut options = TreeOptions::default();
+    options.ssh = SshOptions::default().with_options(sshd.ssh_options());
+    options.invoke_gateway = format!("{gateway_exe} -m ClusterShell.Gateway -Bu");
+    options.taskinfo = taskinfo;
+    options.topology = Some(Arc::new(topology));
+    options.root = "admin".to_owned();
+    options
 }
 
 fn python_gateway() -> String {

@@ -36,10 +36,9 @@ async fn collect(mut run: TreeRun) -> BTreeMap<String, NodeLog> {
 }
 
 fn local() -> TreeOptions {
-    TreeOptions {
-        remote: false,
-        ..TreeOptions::default()
-    }
+    let mut options = TreeOptions::default();
+    options.remote = false;
+    options
 }
 
 fn nodes(names: &[&str]) -> cscomm::tree::NodeSet {
@@ -69,11 +68,9 @@ async fn local_targets_report_output_stderr_and_exit_codes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merged_stderr_and_stdin_and_timeout() {
-    let options = TreeOptions {
-        stderr: false,
-        timeout: Some(1.0),
-        ..local()
-    };
+    let mut options = local();
+    options.stderr = false;
+    options.timeout = Some(1.0);
     let command = "read line; echo \"got $line\"; echo oops >&2; [ %h = slow ] && sleep 30; exit 0";
     let run = TreeRun::start(command, &nodes(&["fast", "slow"]), options).unwrap();
     run.write(&b"hello\n"[..]);

@@ -31,6 +31,7 @@ const DEFAULTS: [(&str, &str); 11] = [
 /// What the command line sets over the files (clush's options that
 /// override `clush.conf`); `None`/`false` leaves the file's value.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct ClushOverrides {
     /// `-q`: verbosity 0.
     pub quiet: bool,
@@ -71,6 +72,7 @@ pub enum Color {
 
 /// The typed settings of a [`ClushConfig`] in its mode.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ClushSettings {
     /// Connections at once.
     pub fanout: usize,
@@ -123,7 +125,8 @@ pub struct ClushSettings {
 /// std::fs::create_dir_all(&dir)?;
 /// let file = dir.join("clush.conf");
 /// std::fs::write(&file, "[Main]\nfanout: 16\n[mode:slow]\nfanout: 2\n")?;
-/// let overrides = ClushOverrides { connect_timeout: Some(3.0), ..Default::default() };
+/// let mut overrides = ClushOverrides::default();
+/// overrides.connect_timeout = Some(3.0);
 /// let mut config = ClushConfig::load(Some(&file), &overrides)?;
 /// assert_eq!(config.settings()?.fanout, 16);
 /// config.set_mode("slow")?;

@@ -14,6 +14,7 @@ pub const DEFAULT_CACHE_TIME: f64 = 3600.0;
 
 /// The shell commands of an upcall source (a `groups.conf` section).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Upcalls {
     /// `map`: the nodes of `$GROUP`.
     pub map: Option<String>,

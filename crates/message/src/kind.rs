@@ -4,6 +4,7 @@ use std::fmt;
 
 /// The `type` attribute of a `<message>`: ClusterShell's message classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageType {
     /// `CFG`: the topology sent to a gateway (`ConfigurationMessage`).
     Cfg,

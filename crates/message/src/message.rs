@@ -44,6 +44,7 @@ impl Message {
 
 /// A message's type with its typed attributes and payload.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum MessageKind {
     /// `CFG`: the topology for a gateway.
     Config {
@@ -198,6 +199,7 @@ impl MessageKind {
 
 /// The action of a `CTL` message.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ControlAction {
     /// `shell`: run a command (payload: [`ShellRequest`]).
     Shell,

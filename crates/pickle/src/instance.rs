@@ -38,6 +38,7 @@ impl fmt::Display for Global {
 
 /// How Python creates an instance before its state is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Construct {
     /// `cls.__new__(cls, *args, **kwargs)`, without `__init__`: the `NEWOBJ`
     /// and `NEWOBJ_EX` opcodes, `copyreg._reconstructor(cls, object, None)`

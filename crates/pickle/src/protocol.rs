@@ -6,6 +6,7 @@ use crate::opcode;
 ///
 /// ClusterShell 1.10 writes protocol 4; Python 2 peers read up to 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[non_exhaustive]
 pub enum Protocol {
     /// Text protocol of Python 1 and 2 (`cPickle` default on Python 2).
     V0,

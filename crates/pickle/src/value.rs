@@ -26,6 +26,7 @@ pub struct SharedId(pub u32);
 /// # Ok::<(), cscomm_pickle::ReadError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Value {
     /// `None`.
     None,

@@ -8,6 +8,7 @@ use crate::{Failure, Line};
 
 /// How a target's process ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Exit {
     /// The exit code: the process's own, `128 + signal` when a signal killed
     /// it (as ClusterShell reports it), 255 when ssh failed or the program
@@ -63,6 +64,7 @@ impl EventKind {
 
 /// An event of one target of a [`Run`](crate::Run).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Event {
     /// The target's index in [`Run::targets`](crate::Run::targets).
     pub target: usize,

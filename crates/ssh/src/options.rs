@@ -11,6 +11,7 @@ pub const DEFAULT_BUFFER_BYTES: usize = 4 << 20;
 
 /// How a process's standard error is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum StderrMode {
     /// Its own pipe, reported as [`EventKind::Stderr`](crate::EventKind::Stderr)
     /// (ClusterShell's `stderr=True`, what clush uses).
@@ -23,6 +24,7 @@ pub enum StderrMode {
 
 /// How output bytes are delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum OutputMode {
     /// Split into [`Line`](crate::Line)s.
     #[default]
@@ -33,6 +35,7 @@ pub enum OutputMode {
 
 /// Where a process's standard input comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum StdinMode {
     /// A pipe fed by the run's writes, closed by `close_stdin`.
     #[default]

@@ -14,6 +14,7 @@ use crate::{DEFAULT_FANOUT, Error, Event, ExecOptions, StdinMode, Transport};
 
 /// A command to run on a list of nodes.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Request {
     /// The command line (a shell command on the target).
     pub command: String,
@@ -61,6 +62,7 @@ impl Request {
 /// One process of a run: one node, or every node for a local command
 /// naming `%hosts` (run once, as ClusterShell does).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Target {
     /// The node name (or node set text) that `%h` stands for and that ssh
     /// connects to.

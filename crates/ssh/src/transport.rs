@@ -12,6 +12,7 @@ pub const LOCAL_SHELL: &str = "/bin/sh";
 
 /// The OpenSSH client settings, with ClusterShell's names and meaning.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SshOptions {
     /// `ssh_path`: the client command, split into words (default `ssh`).
     pub path: Option<String>,
@@ -37,6 +38,30 @@ impl Default for SshOptions {
 }
 
 impl SshOptions {
+    /// Sets [`SshOptions::path`] (`ssh_path`).
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Sets [`SshOptions::user`] (`ssh_user`).
+    pub fn with_user(mut self, user: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// Sets [`SshOptions::options`] (`ssh_options`).
+    pub fn with_options(mut self, options: impl Into<String>) -> Self {
+        self.options = Some(options.into());
+        self
+    }
+
+    /// Sets [`SshOptions::connect_timeout`] (seconds; 0: none).
+    pub fn with_connect_timeout(mut self, seconds: f64) -> Self {
+        self.connect_timeout = seconds;
+        self
+    }
+
     /// The argument vector ClusterShell builds to run `command` on `host`:
     /// `ssh [ssh_options] -oForwardAgent=no -oForwardX11=no [-l user]
     /// [-oConnectTimeout=N] -oBatchMode=yes host command`, with `~` expanded
@@ -45,7 +70,7 @@ impl SshOptions {
     ///
     /// ```
     /// use cscomm_ssh::SshOptions;
-    /// let ssh = SshOptions { user: Some("admin".into()), options: Some("-p 2222".into()), ..Default::default() };
+    /// let ssh = SshOptions::default().with_user("admin").with_options("-p 2222");
     /// let argv = ssh.argv("node1", "uname -r").unwrap();
     /// assert_eq!(argv, ["ssh", "-p", "2222", "-oForwardAgent=no", "-oForwardX11=no",
     ///     "-l", "admin", "-oConnectTimeout=10", "-oBatchMode=yes", "node1", "uname -r"]);
@@ -82,6 +107,7 @@ impl SshOptions {
 
 /// How commands reach their targets.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub enum Transport {
     /// Through the OpenSSH client: `ssh ... host command`. The command is
     /// sent as is (ClusterShell substitutes nothing in remote commands).
@@ -119,10 +145,7 @@ mod tests {
 
     #[test]
     fn connect_timeout_is_truncated_and_skipped_when_not_positive() {
-        let mut ssh = SshOptions {
-            connect_timeout: 2.9,
-            ..Default::default()
-        };
+        let mut ssh = SshOptions::default().with_connect_timeout(2.9);
         assert!(
             ssh.argv("h", "c")
                 .unwrap()
@@ -135,10 +158,7 @@ mod tests {
 
     #[test]
     fn an_empty_path_is_an_error() {
-        let ssh = SshOptions {
-            path: Some("   ".into()),
-            ..Default::default()
-        };
+        let ssh = SshOptions::default().with_path("   ");
         assert!(matches!(ssh.argv("h", "c"), Err(Error::EmptySshPath)));
     }
 

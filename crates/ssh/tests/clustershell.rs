@@ -120,12 +120,10 @@ fn ssh_argv_matches_clustershell() {
     let answers: Vec<&str> = out.lines().collect();
     assert_eq!(answers.len(), cases.len());
     for ((path, user, options, timeout), answer) in cases.iter().zip(answers) {
-        let ssh = SshOptions {
-            path: path.map(String::from),
-            user: user.map(String::from),
-            options: options.map(String::from),
-            connect_timeout: *timeout,
-        };
+        let mut ssh = SshOptions::default().with_connect_timeout(*timeout);
+        ssh.path = path.map(String::from);
+        ssh.user = user.map(String::from);
+        ssh.options = options.map(String::from);
         let ours = ssh.argv("node1", "echo 'x' %h");
         let mut fields = answer.split('\t');
         match fields.next() {
@@ -438,9 +436,6 @@ async fn ssh_worker_reports_match_clustershell() {
         ("echo first; sleep 4", &["node5"], Some(3.0)),
         ("kill -TERM $$", &["node6"], None),
     ];
-    let transport = Transport::Ssh(SshOptions {
-        options: Some(options.clone()),
-        ..Default::default()
-    });
+    let transport = Transport::Ssh(SshOptions::default().with_options(options.clone()));
     compare(cases, options, transport).await;
 }

@@ -321,10 +321,7 @@ async fn a_node_killed_mid_output_reports_the_signal() {
 
 #[tokio::test]
 async fn a_missing_program_is_a_clear_failure() {
-    let ssh = cscomm_ssh::SshOptions {
-        path: Some("/nonexistent/bin/ssh".into()),
-        ..Default::default()
-    };
+    let ssh = cscomm_ssh::SshOptions::default().with_path("/nonexistent/bin/ssh");
     let run = Executor::default()
         .run(Request::new("true", ["n1"], Transport::Ssh(ssh)))
         .unwrap();

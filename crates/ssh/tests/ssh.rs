@@ -14,10 +14,7 @@ use cscomm_ssh::{
 use cscomm_testkit::sshd::Sshd;
 
 fn ssh() -> Transport {
-    Transport::Ssh(SshOptions {
-        options: Some(Sshd::shared().ssh_options()),
-        ..Default::default()
-    })
+    Transport::Ssh(SshOptions::default().with_options(Sshd::shared().ssh_options()))
 }
 
 async fn run(
@@ -183,11 +180,11 @@ async fn failures_are_told_apart_and_do_not_disturb_other_nodes() {
 
 #[tokio::test]
 async fn a_missing_ssh_binary_is_a_spawn_failure() {
-    let transport = Transport::Ssh(SshOptions {
-        path: Some("/nonexistent/ssh -q".into()),
-        options: Some(Sshd::shared().ssh_options()),
-        ..Default::default()
-    });
+    let transport = Transport::Ssh(
+        SshOptions::default()
+            .with_path("/nonexistent/ssh -q")
+            .with_options(Sshd::shared().ssh_options()),
+    );
     let run = Executor::default()
         .run(Request::new("true", ["node1", "node2"], transport))
         .unwrap();

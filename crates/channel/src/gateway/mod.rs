@@ -18,6 +18,7 @@ use crate::{CloseCause, PROTOCOL_VERSION, SendError};
 
 /// How a [`GatewayChannel`] presents itself.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct GatewayConfig {
     /// This host's short name: the gateway name when the `CFG` names none.
     pub host: String,
@@ -384,10 +385,7 @@ fn control_event(control: &Control) -> Result<GatewayEvent, String> {
             targets: control.target_nodes(),
         },
         other => {
-            return Err(format!(
-                "unexpected CTL action: {}",
-                reason::action_name(other)
-            ));
+            return Err(format!("unexpected CTL action: {}", other.as_str()));
         }
     })
 }

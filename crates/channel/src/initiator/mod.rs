@@ -27,6 +27,7 @@ pub const INITIATOR_MAX_FRAME_SIZE: usize = 64 << 20;
 
 /// What an [`InitiatorChannel`] sends at start.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct InitiatorConfig {
     /// The gateway's name in the tree (the `CFG`'s `gateway`).
     pub gateway: String,

@@ -39,6 +39,8 @@ pub(crate) fn to_json(value: &Value) -> Json {
         Value::Instance(instance) => self::instance(instance),
         Value::Shared(id, inner) => shared(id.0, inner),
         Value::Ref(id) => json!({ "$ref": id.0 }),
+        // A kind of value added to the pickle model later.
+        other => json!({ "$unknown": other.type_name() }),
     }
 }
 

@@ -8,6 +8,7 @@ use tracing::Level;
 
 /// Where the log goes and at which level, from the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LogConfig {
     /// `<dir>/<short host>.gw.log`.
     pub path: PathBuf,

@@ -12,17 +12,17 @@ use crate::tree::TreeOptions;
 /// and sub-gateways are reached by local execution).
 pub fn tree_options(request: &ShellRequest) -> TreeOptions {
     let info = &request.taskinfo;
+    let mut ssh = SshOptions::default();
+    ssh.path = info.ssh_path().map(str::to_owned);
+    ssh.user = info.ssh_user().map(str::to_owned);
+    ssh.options = info.ssh_options().map(str::to_owned);
+    ssh.connect_timeout = info.connect_timeout().unwrap_or(DEFAULT_CONNECT_TIMEOUT);
     TreeOptions {
         fanout: fanout(info),
         stderr: request.stderr,
         remote: request.remote,
         timeout: request.timeout_secs(),
-        ssh: SshOptions {
-            path: info.ssh_path().map(str::to_owned),
-            user: info.ssh_user().map(str::to_owned),
-            options: info.ssh_options().map(str::to_owned),
-            connect_timeout: info.connect_timeout().unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-        },
+        ssh,
         local_workers: tree_default_is(info, "distant_workername", "exec"),
         local_worker_ssh: tree_default_is(info, "local_workername", "ssh"),
         invoke_gateway: request.invoke_gateway.clone(),

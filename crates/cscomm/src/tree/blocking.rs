@@ -10,6 +10,7 @@ use super::{TreeEvent, TreeOptions, TreeRun};
 
 /// What one node did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NodeResult {
     /// Standard output lines (or both outputs, merged), without `\n`.
     pub stdout: Vec<Bytes>,
@@ -23,6 +24,7 @@ pub struct NodeResult {
 
 /// Everything a finished run reported.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TreeResult {
     /// Per node, in node name order.
     pub nodes: BTreeMap<String, NodeResult>,
@@ -74,7 +76,8 @@ impl TreeResult {
 /// use cscomm::tree::{TreeOptions, run_blocking};
 ///
 /// // remote: false runs the command here once per node, `%h` being the node.
-/// let options = TreeOptions { remote: false, ..TreeOptions::default() };
+/// let mut options = TreeOptions::default();
+/// options.remote = false;
 /// let result = run_blocking("echo hello from %h; exit 3", &"n[1-3]".parse()?, options, b"")?;
 /// assert_eq!(result.nodes["n2"].stdout, ["hello from n2"]);
 /// assert_eq!(result.max_exit_code(), Some(3));

@@ -8,6 +8,7 @@ use cscomm_ssh::{DEFAULT_FANOUT, SshOptions};
 /// How a [`TreeRun`](super::TreeRun) reaches and runs its targets, with
 /// ClusterShell's task info names and meanings.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TreeOptions {
     /// At most this many direct processes at once (`fanout`).
     pub fanout: usize,

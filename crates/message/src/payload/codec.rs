@@ -42,6 +42,7 @@ impl Default for PayloadCodec {
 /// `CLUSTERSHELL_GW_B64_LINE_LENGTH` holds no positive integer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid {LINE_LENGTH_ENV} value {0:?}: expected a positive integer")]
+#[non_exhaustive]
 pub struct LineLengthError(pub String);
 
 impl PayloadCodec {

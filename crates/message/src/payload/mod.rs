@@ -31,6 +31,7 @@ use crate::base64;
 /// Equality is structural: an encoded payload is not equal to the same
 /// data held decoded.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub enum Payload {
     /// No character data.
     #[default]

@@ -56,6 +56,7 @@ impl Number {
 /// # Ok::<(), cscomm_message::PayloadError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ShellRequest {
     /// The command.
     pub cmd: String,

@@ -141,6 +141,7 @@ impl<'a> Canon<'a> {
                 let how = match inst.construct {
                     Construct::New => "new",
                     Construct::Call => "call",
+                    other => panic!("no notation for the construct {other:?}"),
                 };
                 out.push_str(&format!("O{}.{}/{how}", inst.class.module, inst.class.name));
                 self.seq(&inst.args, "(", ")", out, mark, depth);
@@ -151,6 +152,7 @@ impl<'a> Canon<'a> {
                 }
             }
             Value::Shared(..) | Value::Ref(_) => self.emit(value, out, mark, depth),
+            other => panic!("no notation for a {}", other.type_name()),
         }
     }
 

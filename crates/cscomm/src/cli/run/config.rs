@@ -7,17 +7,16 @@ use super::RunArgs;
 
 /// The options of the command line that override `clush.conf`.
 fn overrides(args: &RunArgs) -> ClushOverrides {
-    ClushOverrides {
-        quiet: args.quiet,
-        fanout: args.fanout,
-        user: args.user.clone(),
-        options: args.options.clone(),
-        connect_timeout: args.connect_timeout,
-        command_timeout: args.command_timeout,
-        maxrc: args.maxrc,
-        set: args.set.clone(),
-        ..ClushOverrides::default()
-    }
+    let mut overrides = ClushOverrides::default();
+    overrides.quiet = args.quiet;
+    overrides.fanout = args.fanout;
+    overrides.user = args.user.clone();
+    overrides.options = args.options.clone();
+    overrides.connect_timeout = args.connect_timeout;
+    overrides.command_timeout = args.command_timeout;
+    overrides.maxrc = args.maxrc;
+    overrides.set = args.set.clone();
+    overrides
 }
 
 /// Reads `clush.conf` and applies the command line over it.

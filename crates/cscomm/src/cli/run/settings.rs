@@ -24,12 +24,11 @@ pub(super) fn tree_options(
     execution: Execution,
 ) -> Result<TreeOptions, Box<dyn std::error::Error>> {
     let local = execution.local(args);
-    let ssh = SshOptions {
-        path: conf.ssh_path.clone(),
-        user: conf.ssh_user.clone(),
-        options: conf.ssh_options.clone(),
-        connect_timeout: conf.connect_timeout,
-    };
+    let mut ssh = SshOptions::default();
+    ssh.path = conf.ssh_path.clone();
+    ssh.user = conf.ssh_user.clone();
+    ssh.options = conf.ssh_options.clone();
+    ssh.connect_timeout = conf.connect_timeout;
     // clush uses its tree with its default worker only.
     let file = execution
         .tree()

@@ -26,6 +26,7 @@ use super::{TreeEvent, TreeOptions, TreeRun};
 
 /// What to copy to the nodes (`clush --copy SRC --dest DEST [-p]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CopyRequest {
     /// The local file or directory (directories are copied recursively).
     pub source: PathBuf,
@@ -36,8 +37,26 @@ pub struct CopyRequest {
     pub preserve: bool,
 }
 
+impl CopyRequest {
+    /// Copy `source` to `dest` on every node, times and modes not kept.
+    pub fn new(source: impl Into<PathBuf>, dest: impl Into<String>) -> CopyRequest {
+        CopyRequest {
+            source: source.into(),
+            dest: dest.into(),
+            preserve: false,
+        }
+    }
+
+    /// Sets [`CopyRequest::preserve`] (`-p`).
+    pub fn with_preserve(mut self, preserve: bool) -> CopyRequest {
+        self.preserve = preserve;
+        self
+    }
+}
+
 /// What to copy back from the nodes (`clush --rcopy SRC --dest DIR [-p]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RcopyRequest {
     /// The file or directory on every node.
     pub source: String,
@@ -45,6 +64,24 @@ pub struct RcopyRequest {
     pub dest: PathBuf,
     /// Keep modification times and modes (`-p`).
     pub preserve: bool,
+}
+
+impl RcopyRequest {
+    /// Copy `source` back from every node into the local directory `dest`,
+    /// times and modes not kept.
+    pub fn new(source: impl Into<String>, dest: impl Into<PathBuf>) -> RcopyRequest {
+        RcopyRequest {
+            source: source.into(),
+            dest: dest.into(),
+            preserve: false,
+        }
+    }
+
+    /// Sets [`RcopyRequest::preserve`] (`-p`).
+    pub fn with_preserve(mut self, preserve: bool) -> RcopyRequest {
+        self.preserve = preserve;
+        self
+    }
 }
 
 /// Why a copy cannot start.
