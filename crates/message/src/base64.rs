@@ -7,6 +7,7 @@
 //! Python's `base64.b64decode`, which silently drops any non-alphabet
 //! character: a payload that only Python's leniency accepts is an error.
 
+use std::mem::MaybeUninit;
 use std::num::NonZeroUsize;
 
 use bytes::{BufMut, BytesMut};
@@ -153,6 +154,31 @@ pub fn decode(text: &[u8], out: &mut Vec<u8>) -> Result<(), Base64Error> {
         at = end + 1;
     }
     state.finish(out)
+}
+
+/// The fast path of [`decode`] for the usual text: one line of canonical
+/// base64 (no white space, padding at the end, zero trailing bits), decoded
+/// with `base64-simd` into `out` when it fits. Returns the decoded bytes,
+/// or `None` for any other text (or if `out` is too small): the caller
+/// then uses [`decode`], which accepts what Python accepts and reports
+/// errors with offsets. Where both decode, they give the same bytes.
+///
+/// ```
+/// use std::mem::MaybeUninit;
+/// let mut buf = [MaybeUninit::uninit(); 16];
+/// let data = cscomm_message::base64::decode_canonical(b"aGVsbG8=", &mut buf);
+/// assert_eq!(data.as_deref(), Some(&b"hello"[..]));
+/// assert_eq!(cscomm_message::base64::decode_canonical(b"aGVs\nbG8=", &mut buf), None);
+/// ```
+pub fn decode_canonical<'a>(text: &[u8], out: &'a mut [MaybeUninit<u8>]) -> Option<&'a [u8]> {
+    let simd = base64_simd::STANDARD;
+    if simd.decoded_length(text).ok()? > out.len() {
+        return None;
+    }
+    let data = simd
+        .decode(text, base64_simd::Out::from_uninit_slice(out))
+        .ok()?;
+    Some(data)
 }
 
 /// The first bytes of the decoded data, at most `max` of them, decoding

@@ -294,7 +294,7 @@ impl Control {
     /// payload does not decode into a shell request.
     pub fn shell_request(&self) -> Result<ShellRequest, MessageError> {
         let value = self.payload.decode_value().map_err(invalid_ctl)?;
-        ShellRequest::from_value(&value).map_err(invalid_ctl)
+        ShellRequest::try_from(value).map_err(invalid_ctl)
     }
 
     /// The decoded `write` request.
@@ -303,7 +303,7 @@ impl Control {
     /// As [`Control::shell_request`].
     pub fn write_request(&self) -> Result<WriteRequest, MessageError> {
         let value = self.payload.decode_value().map_err(invalid_ctl)?;
-        WriteRequest::from_value(&value).map_err(invalid_ctl)
+        WriteRequest::try_from(value).map_err(invalid_ctl)
     }
 }
 

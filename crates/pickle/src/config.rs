@@ -117,7 +117,16 @@ impl Default for ReaderConfig {
     }
 }
 
+/// The default configuration, built once.
+static DEFAULT: std::sync::LazyLock<ReaderConfig> = std::sync::LazyLock::new(ReaderConfig::default);
+
 impl ReaderConfig {
+    /// The [`Default`] configuration, built once and shared (what
+    /// [`crate::read`] uses, without rebuilding the allow-list each call).
+    pub fn shared_default() -> &'static ReaderConfig {
+        &DEFAULT
+    }
+
     /// No class allowed: only plain values (and the built-in helpers that
     /// build `bytes`, `set`, ...), with default limits.
     pub fn without_classes() -> ReaderConfig {

@@ -2,11 +2,14 @@
 
 mod codec;
 mod shell;
+mod shell_take;
 mod taskinfo;
 
+use std::borrow::Cow;
+use std::mem::MaybeUninit;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use cscomm_pickle::{Protocol, Value, WriteError};
 
 pub use codec::{LINE_LENGTH_ENV, LineLengthError, PayloadCodec};
@@ -15,6 +18,11 @@ pub use taskinfo::{TREE_DEFAULT_PREFIX, TaskInfo};
 
 use crate::PayloadError;
 use crate::base64;
+
+/// Pickles up to this size are base64-decoded into a buffer on the stack
+/// (the text of an 80-byte output line is 128 characters, a CTL `shell`
+/// request about 350).
+const STACK_PICKLE: usize = 1024;
 
 /// The payload of a message.
 ///
@@ -113,13 +121,37 @@ impl Payload {
         match self {
             Payload::Value(value) => Ok(Value::clone(value)),
             Payload::Bytes(data) => Ok(Value::Bytes(data.to_vec())),
-            _ => Ok(cscomm_pickle::read(&self.pickle()?)?),
+            _ => self.with_pickle(|pickle| Ok(cscomm_pickle::read(pickle)?)),
         }
     }
 
+    /// Runs `f` on the pickle bytes of a received payload: decoded on the
+    /// stack when the text is one canonical line that fits (a request, an
+    /// output line), else into a vector (see [`Payload::pickle`]).
+    fn with_pickle<R>(
+        &self,
+        f: impl FnOnce(&[u8]) -> Result<R, PayloadError>,
+    ) -> Result<R, PayloadError> {
+        let mut buf = [const { MaybeUninit::uninit() }; STACK_PICKLE];
+        match self.small_pickle(&mut buf) {
+            Some(pickle) => f(pickle),
+            None => f(&self.pickle()?),
+        }
+    }
+
+    /// The pickle of a received payload decoded into `buf`, when its text
+    /// is one canonical line that fits ([`base64::decode_canonical`]).
+    fn small_pickle<'b>(&self, buf: &'b mut [MaybeUninit<u8>]) -> Option<&'b [u8]> {
+        let Payload::Encoded(text) = self else {
+            return None;
+        };
+        base64::decode_canonical(text, buf).filter(|pickle| !pickle.is_empty())
+    }
+
     /// The data of a payload holding one `bytes` object (OUT/SER): decoded
-    /// without building a value tree, and returned as a slice of the
-    /// decoded pickle (no further copy).
+    /// without building a value tree. A small payload (an output line) is
+    /// decoded on the stack and its data copied once into a buffer of its
+    /// size; a large one is returned as a part of the decoded pickle.
     ///
     /// # Errors
     /// As [`Payload::decode_value`], or [`PayloadError::Pickle`] with
@@ -132,7 +164,13 @@ impl Payload {
                     PayloadError::shape(format!("expected bytes, found {}", value.type_name()))
                 })
             }
-            _ => bytes_of_pickle(self.pickle()?),
+            _ => {
+                let mut buf = [const { MaybeUninit::uninit() }; STACK_PICKLE];
+                match self.small_pickle(&mut buf) {
+                    Some(pickle) => small_bytes_of_pickle(pickle),
+                    None => bytes_of_pickle(self.pickle()?),
+                }
+            }
         }
     }
 
@@ -158,18 +196,29 @@ impl Payload {
     }
 }
 
-/// The data of a bytes pickle as a slice of the pickle buffer.
+/// The data of a small bytes pickle, copied into a buffer of its size (one
+/// allocation, and no shared header: the `Bytes` owns it alone).
+fn small_bytes_of_pickle(pickle: &[u8]) -> Result<Bytes, PayloadError> {
+    Ok(match cscomm_pickle::read_bytes_payload(pickle)? {
+        Cow::Borrowed(data) => Bytes::copy_from_slice(data),
+        Cow::Owned(data) => Bytes::from(data),
+    })
+}
+
+/// The data of a bytes pickle as a part of the pickle buffer.
 fn bytes_of_pickle(pickle: Vec<u8>) -> Result<Bytes, PayloadError> {
-    let range = match cscomm_pickle::read_bytes_payload(&pickle)? {
-        std::borrow::Cow::Borrowed(data) => {
-            // The data borrows from `pickle`: find where, to slice it out
-            // of the same allocation instead of copying.
-            let start = data.as_ptr() as usize - pickle.as_ptr() as usize;
-            start..start + data.len()
+    let (start, len) = match cscomm_pickle::read_bytes_payload(&pickle)? {
+        Cow::Borrowed(data) => {
+            // The data borrows from `pickle`: find where, to keep it in
+            // the same allocation instead of copying.
+            (data.as_ptr() as usize - pickle.as_ptr() as usize, data.len())
         }
-        std::borrow::Cow::Owned(data) => return Ok(Bytes::from(data)),
+        Cow::Owned(data) => return Ok(Bytes::from(data)),
     };
-    Ok(Bytes::from(pickle).slice(range))
+    let mut data = Bytes::from(pickle);
+    data.advance(start);
+    data.truncate(len);
+    Ok(data)
 }
 
 impl From<Bytes> for Payload {

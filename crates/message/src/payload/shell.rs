@@ -79,7 +79,7 @@ pub struct ShellRequest {
 }
 
 /// The keys of a shell request, in the order ClusterShell writes them.
-const SHELL_KEYS: [&str; 6] = [
+pub(super) const SHELL_KEYS: [&str; 6] = [
     "cmd",
     "invoke_gateway",
     "taskinfo",

@@ -58,6 +58,11 @@ impl TaskInfo {
         })
     }
 
+    /// The task info of these entries, kept as they are.
+    pub(super) fn from_entries(entries: Vec<(Value, Value)>) -> TaskInfo {
+        TaskInfo { entries }
+    }
+
     /// The dict to pickle.
     pub fn to_value(&self) -> Value {
         Value::Dict(self.entries.clone())

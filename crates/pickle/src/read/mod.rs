@@ -9,6 +9,7 @@ mod memo;
 mod ops_containers;
 mod ops_data;
 mod ops_objects;
+mod simple;
 mod text;
 mod tree;
 
@@ -27,7 +28,7 @@ use crate::{ReadError, ReaderConfig, Value};
 /// # Ok::<(), cscomm_pickle::ReadError>(())
 /// ```
 pub fn read(pickle: &[u8]) -> Result<Value, ReadError> {
-    read_with(pickle, &ReaderConfig::default())
+    read_with(pickle, ReaderConfig::shared_default())
 }
 
 /// Reads a pickle with the given allow-list, limits and string mode.
@@ -46,6 +47,11 @@ pub fn read(pickle: &[u8]) -> Result<Value, ReadError> {
 /// assert!(cscomm_pickle::read(pickle).is_ok());
 /// ```
 pub fn read_with(pickle: &[u8], config: &ReaderConfig) -> Result<Value, ReadError> {
+    // Plain request dicts take a direct path; anything else (or anything
+    // wrong) goes through the full reader, which has the last word.
+    if let Some(value) = simple::read(pickle, config) {
+        return Ok(value);
+    }
     let outcome = machine::Machine::run(pickle, config)?;
     tree::build(outcome.arena, outcome.root, &config.limits)
         .map_err(|kind| ReadError::new(outcome.stop_offset, kind))

@@ -1,0 +1,118 @@
+//! Shell requests taken from an owned value: the fields are moved out, not
+//! copied, when the dict has the usual shape.
+
+use bytes::Bytes;
+use cscomm_pickle::Value;
+
+use super::shell::SHELL_KEYS;
+use super::{Number, ShellRequest, TaskInfo, WriteRequest};
+use crate::PayloadError;
+
+impl TryFrom<Value> for ShellRequest {
+    type Error = PayloadError;
+
+    /// The request of a decoded `shell` payload, as
+    /// [`ShellRequest::from_value`] gives it (same result, same errors),
+    /// moving the strings and the task info out of `value` instead of
+    /// copying them.
+    ///
+    /// ```
+    /// use cscomm_message::ShellRequest;
+    ///
+    /// let request = ShellRequest::new("uname -r");
+    /// assert_eq!(ShellRequest::try_from(request.to_value()), Ok(request));
+    /// ```
+    fn try_from(value: Value) -> Result<ShellRequest, PayloadError> {
+        take(value).or_else(|value| ShellRequest::from_value(&value))
+    }
+}
+
+impl TryFrom<Value> for TaskInfo {
+    type Error = PayloadError;
+
+    /// The task info of a `taskinfo` dict, as [`TaskInfo::from_value`]
+    /// gives it, moving the entries out of `value`.
+    fn try_from(value: Value) -> Result<TaskInfo, PayloadError> {
+        match value {
+            Value::Dict(entries) => Ok(TaskInfo::from_entries(entries)),
+            other => TaskInfo::from_value(&other),
+        }
+    }
+}
+
+/// Moves the fields out of a request dict of the usual shape; gives the
+/// value back for any other (which `from_value` then reads or refuses).
+fn take(value: Value) -> Result<ShellRequest, Value> {
+    let Value::Dict(pairs) = value else {
+        return Err(value);
+    };
+    if !usual_shape(&pairs) {
+        return Err(Value::Dict(pairs));
+    }
+    let mut request = ShellRequest::new(String::new());
+    for (key, value) in pairs {
+        let known = match &key {
+            Value::Str(name) => SHELL_KEYS.iter().position(|k| k == name),
+            _ => None,
+        };
+        match (known, value) {
+            (Some(0), Value::Str(cmd)) => request.cmd = cmd,
+            (Some(1), Value::Str(invoke)) => request.invoke_gateway = invoke,
+            (Some(2), Value::Dict(entries)) => request.taskinfo = TaskInfo::from_entries(entries),
+            (Some(3), Value::Bool(stderr)) => request.stderr = stderr,
+            (Some(4), timeout) => request.timeout = Number::from_value(&timeout),
+            (Some(5), Value::Bool(remote)) => request.remote = remote,
+            (_, value) => request.extra.push((key, value)),
+        }
+    }
+    Ok(request)
+}
+
+/// Whether every key is a `str` and each known key is there once, with a
+/// value of its plain type (so that moving gives what `from_value` reads).
+fn usual_shape(pairs: &[(Value, Value)]) -> bool {
+    let mut seen = [0u8; SHELL_KEYS.len()];
+    for (key, value) in pairs {
+        let Value::Str(name) = key else {
+            return false;
+        };
+        let Some(at) = SHELL_KEYS.iter().position(|k| k == name) else {
+            continue;
+        };
+        let typed = match at {
+            0 | 1 => matches!(value, Value::Str(_)),
+            2 => matches!(value, Value::Dict(_)),
+            4 => matches!(value, Value::None | Value::Int(_) | Value::Float(_)),
+            _ => matches!(value, Value::Bool(_)),
+        };
+        seen[at] += 1;
+        if !typed || seen[at] > 1 {
+            return false;
+        }
+    }
+    seen.iter().all(|&n| n == 1)
+}
+
+impl TryFrom<Value> for WriteRequest {
+    type Error = PayloadError;
+
+    /// The request of a decoded `write` payload, as
+    /// [`WriteRequest::from_value`] gives it, moving the buffer out of
+    /// `value` when the dict is `{'buf': bytes}` alone.
+    fn try_from(value: Value) -> Result<WriteRequest, PayloadError> {
+        match value {
+            Value::Dict(mut pairs)
+                if pairs.len() == 1
+                    && matches!(&pairs[0], (Value::Str(k), Value::Bytes(_)) if k == "buf") =>
+            {
+                let Some((_, Value::Bytes(data))) = pairs.pop() else {
+                    return Err(PayloadError::shape("write request changed"));
+                };
+                Ok(WriteRequest {
+                    buf: Bytes::from(data),
+                })
+            }
+            other => WriteRequest::from_value(&other),
+        }
+    }
+}
