@@ -233,7 +233,10 @@ fn bytes_of_pickle(pickle: Vec<u8>) -> Result<Bytes, PayloadError> {
         Cow::Borrowed(data) => {
             // The data borrows from `pickle`: find where, to keep it in
             // the same allocation instead of copying.
-            (data.as_ptr() as usize - pickle.as_ptr() as usize, data.len())
+            (
+                data.as_ptr() as usize - pickle.as_ptr() as usize,
+                data.len(),
+            )
         }
         Cow::Owned(data) => return Ok(Bytes::from(data)),
     };
