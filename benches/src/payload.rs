@@ -155,13 +155,13 @@ pub fn encode_out(codec: &PayloadCodec, lines: &[Bytes], out: &mut BytesMut) -> 
     total
 }
 
-/// The shell request of a CTL `shell` payload text (as
-/// `Control::shell_request` decodes it: the value moved into the request).
+/// The shell request of a CTL `shell` payload text, as
+/// `Control::shell_request` decodes it ([`Payload::decode_shell`]).
 ///
 /// # Errors
 /// When the payload does not hold a shell request.
 pub fn decode_shell(text: &Bytes) -> Result<ShellRequest, PayloadError> {
-    ShellRequest::try_from(Payload::Encoded(text.clone()).decode_value()?)
+    Payload::Encoded(text.clone()).decode_shell()
 }
 
 /// The topology of a CFG payload text.

@@ -293,8 +293,7 @@ impl Control {
     /// [`MessageError::InvalidPayload`] (ClusterShell's words) when the
     /// payload does not decode into a shell request.
     pub fn shell_request(&self) -> Result<ShellRequest, MessageError> {
-        let value = self.payload.decode_value().map_err(invalid_ctl)?;
-        ShellRequest::try_from(value).map_err(invalid_ctl)
+        self.payload.decode_shell().map_err(invalid_ctl)
     }
 
     /// The decoded `write` request.

@@ -125,6 +125,29 @@ impl Payload {
         }
     }
 
+    /// The request of a CTL `shell` payload: as
+    /// `ShellRequest::try_from(self.decode_value()?)`, by a direct path for
+    /// the usual request (no value tree for the dict, no key copied).
+    ///
+    /// ```
+    /// use cscomm_message::{Payload, PayloadCodec, ShellRequest};
+    ///
+    /// let request = ShellRequest::new("uname -r");
+    /// let text = PayloadCodec::default().encode_value(&request.to_value())?;
+    /// assert_eq!(Payload::Encoded(text).decode_shell()?, request);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Payload::decode_value`] and [`ShellRequest::from_value`].
+    pub fn decode_shell(&self) -> Result<ShellRequest, PayloadError> {
+        match self {
+            Payload::Value(value) => ShellRequest::from_value(value),
+            Payload::Bytes(_) => ShellRequest::try_from(self.decode_value()?),
+            _ => self.with_pickle(ShellRequest::from_pickle),
+        }
+    }
+
     /// Runs `f` on the pickle bytes of a received payload: decoded on the
     /// stack when the text is one canonical line that fits (a request, an
     /// output line), else into a vector (see [`Payload::pickle`]).

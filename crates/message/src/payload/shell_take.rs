@@ -40,43 +40,78 @@ impl TryFrom<Value> for TaskInfo {
     }
 }
 
+impl ShellRequest {
+    /// The request of a `shell` payload's pickle: read entry by entry
+    /// without copying the keys when the pickle is a plain dict
+    /// ([`cscomm_pickle::read_str_dict`]), else as
+    /// `try_from(cscomm_pickle::read(pickle)?)` (which it always equals).
+    pub(crate) fn from_pickle(pickle: &[u8]) -> Result<ShellRequest, PayloadError> {
+        let entries = cscomm_pickle::read_str_dict(pickle);
+        if let Some(entries) = entries.filter(|e| usual_shape(e.iter().map(|(k, v)| (Some(*k), v))))
+        {
+            let mut request = ShellRequest::new(String::new());
+            for (key, value) in entries {
+                if let Err((key, value)) = request.set(key, value) {
+                    request.extra.push((Value::from(key), value));
+                }
+            }
+            return Ok(request);
+        }
+        ShellRequest::try_from(cscomm_pickle::read(pickle)?)
+    }
+
+    /// Sets the field of a known key from a value of its plain type; gives
+    /// back any other entry.
+    fn set<'k>(&mut self, key: &'k str, value: Value) -> Result<(), (&'k str, Value)> {
+        match (SHELL_KEYS.iter().position(|k| *k == key), value) {
+            (Some(0), Value::Str(cmd)) => self.cmd = cmd,
+            (Some(1), Value::Str(invoke)) => self.invoke_gateway = invoke,
+            (Some(2), Value::Dict(entries)) => self.taskinfo = TaskInfo::from_entries(entries),
+            (Some(3), Value::Bool(stderr)) => self.stderr = stderr,
+            (Some(4), timeout) => self.timeout = Number::from_value(&timeout),
+            (Some(5), Value::Bool(remote)) => self.remote = remote,
+            (_, value) => return Err((key, value)),
+        }
+        Ok(())
+    }
+}
+
 /// Moves the fields out of a request dict of the usual shape; gives the
 /// value back for any other (which `from_value` then reads or refuses).
 fn take(value: Value) -> Result<ShellRequest, Value> {
     let Value::Dict(pairs) = value else {
         return Err(value);
     };
-    if !usual_shape(&pairs) {
+    let keys = pairs.iter().map(|(k, v)| match k {
+        Value::Str(name) => (Some(name.as_str()), v),
+        _ => (None, v),
+    });
+    if !usual_shape(keys) {
         return Err(Value::Dict(pairs));
     }
     let mut request = ShellRequest::new(String::new());
     for (key, value) in pairs {
-        let known = match &key {
-            Value::Str(name) => SHELL_KEYS.iter().position(|k| k == name),
-            _ => None,
+        let unknown = match &key {
+            Value::Str(name) => request.set(name, value).err().map(|(_, v)| v),
+            _ => Some(value),
         };
-        match (known, value) {
-            (Some(0), Value::Str(cmd)) => request.cmd = cmd,
-            (Some(1), Value::Str(invoke)) => request.invoke_gateway = invoke,
-            (Some(2), Value::Dict(entries)) => request.taskinfo = TaskInfo::from_entries(entries),
-            (Some(3), Value::Bool(stderr)) => request.stderr = stderr,
-            (Some(4), timeout) => request.timeout = Number::from_value(&timeout),
-            (Some(5), Value::Bool(remote)) => request.remote = remote,
-            (_, value) => request.extra.push((key, value)),
+        if let Some(value) = unknown {
+            request.extra.push((key, value));
         }
     }
     Ok(request)
 }
 
-/// Whether every key is a `str` and each known key is there once, with a
-/// value of its plain type (so that moving gives what `from_value` reads).
-fn usual_shape(pairs: &[(Value, Value)]) -> bool {
+/// Whether every key is a `str` (`None`: another type) and each known key
+/// is there once, with a value of its plain type (so that moving gives
+/// what `from_value` reads).
+fn usual_shape<'a>(pairs: impl Iterator<Item = (Option<&'a str>, &'a Value)>) -> bool {
     let mut seen = [0u8; SHELL_KEYS.len()];
     for (key, value) in pairs {
-        let Value::Str(name) = key else {
+        let Some(name) = key else {
             return false;
         };
-        let Some(at) = SHELL_KEYS.iter().position(|k| k == name) else {
+        let Some(at) = SHELL_KEYS.iter().position(|k| *k == name) else {
             continue;
         };
         let typed = match at {

@@ -24,6 +24,11 @@ impl<'a> Cursor<'a> {
         self.data.len() - self.pos
     }
 
+    /// The next byte, not consumed.
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
     pub(crate) fn byte(&mut self) -> Result<u8> {
         let byte = *self.data.get(self.pos).ok_or(ReadErrorKind::Truncated)?;
         self.pos += 1;

@@ -2,6 +2,7 @@
 
 mod arena;
 mod cursor;
+mod descent;
 mod fast;
 mod helpers;
 mod machine;
@@ -52,6 +53,37 @@ pub fn read_with(pickle: &[u8], config: &ReaderConfig) -> Result<Value, ReadErro
     if let Some(value) = simple::read(pickle, config) {
         return Ok(value);
     }
+    read_full_with(pickle, config)
+}
+
+/// The entries of a pickle of one plain dict whose keys are all `str`,
+/// the keys borrowed from the pickle: the fast path for request dicts (a
+/// CTL `shell` request), which copies no key.
+///
+/// It answers only for the plain form writers produce: values `None`,
+/// booleans, integers of up to 32 bits, floats, `str`, `bytes` and plain
+/// lists, tuples and dicts of them, with no memo reference. For anything
+/// else (another shape, an error) it returns `None`: use [`read`], which
+/// decides. When it answers, the entries are those of [`read`]'s dict, in
+/// order, with the default configuration's limits.
+///
+/// ```
+/// use cscomm_pickle::Value;
+/// // pickle.dumps({'cmd': 'ls', 'stderr': True}, protocol=4)
+/// let pickle = b"\x80\x04\x95\x1a\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x03cmd\x94\x8c\x02ls\x94\x8c\x06stderr\x94\x88u.";
+/// let entries = cscomm_pickle::read_str_dict(pickle).expect("plain dict");
+/// assert_eq!(entries, [("cmd", Value::from("ls")), ("stderr", Value::Bool(true))]);
+/// assert_eq!(cscomm_pickle::read_str_dict(b"\x80\x04N."), None);
+/// ```
+pub fn read_str_dict(pickle: &[u8]) -> Option<Vec<(&str, Value)>> {
+    let config = ReaderConfig::shared_default();
+    descent::read_str_dict(pickle, config).or_else(|| simple::read_str_dict(pickle, config))
+}
+
+/// Reads with the full reader only, never the direct path of plain
+/// dicts: for tests and benchmarks that compare the two.
+#[doc(hidden)]
+pub fn read_full_with(pickle: &[u8], config: &ReaderConfig) -> Result<Value, ReadError> {
     let outcome = machine::Machine::run(pickle, config)?;
     tree::build(outcome.arena, outcome.root, &config.limits)
         .map_err(|kind| ReadError::new(outcome.stop_offset, kind))
