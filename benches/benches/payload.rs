@@ -17,7 +17,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use cscomm_benches::{payload, streams};
-use cscomm_message::PayloadCodec;
+use cscomm_message::{Payload, PayloadCodec};
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -31,8 +31,9 @@ fn out_lines(c: &mut Criterion) {
     let codec = PayloadCodec::default();
     let mut group = c.benchmark_group("payload/out_80B_x100k");
     group.throughput(Throughput::Elements(texts.len() as u64));
+    let received = payload::received(&texts);
     group.bench_function("decode_bytes", |b| {
-        b.iter(|| payload::decode_out(black_box(&texts)))
+        b.iter(|| payload::decode_out(black_box(&received)))
     });
     let mut out = BytesMut::new();
     group.bench_function("encode_bytes_into", |b| {
@@ -49,8 +50,9 @@ fn out_big(c: &mut Criterion) {
     let data = [data];
     let mut group = c.benchmark_group("payload/out_1MiB");
     group.throughput(Throughput::Bytes(1 << 20));
+    let received = payload::received(&text);
     group.bench_function("decode_bytes", |b| {
-        b.iter(|| payload::decode_out(black_box(&text)))
+        b.iter(|| payload::decode_out(black_box(&received)))
     });
     let mut out = BytesMut::new();
     group.bench_function("encode_bytes_into", |b| {
@@ -65,6 +67,7 @@ fn requests(c: &mut Criterion) {
     let big = PayloadCodec::default()
         .encode_value(&payload::big_topology().to_value())
         .expect("pickle the topology");
+    let [ctl, cfg, big] = [ctl, cfg, big].map(Payload::Encoded);
     let mut group = c.benchmark_group("payload/requests");
     group.throughput(Throughput::Elements(1));
     group.bench_function("ctl_shell_capture", |b| {

@@ -14,7 +14,7 @@
 //!
 //! let stream = cscomm_benches::streams::out_lines(3, 80);
 //! let texts = payload::out_texts(&stream)?;
-//! assert_eq!(payload::decode_out(&texts)?, 3 * 80);
+//! assert_eq!(payload::decode_out(&payload::received(&texts))?, 3 * 80);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -102,15 +102,22 @@ pub fn big_topology() -> PickledTopology {
     tree
 }
 
-/// Decodes each OUT payload text to its bytes ([`Payload::decode_bytes`]);
-/// returns the total data length.
+/// The payloads of `texts` as a message decoder hands them over
+/// (untimed preparation: ClusterShell's side is timed on messages already
+/// read too).
+pub fn received(texts: &[Bytes]) -> Vec<Payload> {
+    texts.iter().cloned().map(Payload::Encoded).collect()
+}
+
+/// Decodes each received OUT payload to its bytes
+/// ([`Payload::decode_bytes`]); returns the total data length.
 ///
 /// # Errors
 /// The first payload error.
-pub fn decode_out(texts: &[Bytes]) -> Result<u64, PayloadError> {
+pub fn decode_out(payloads: &[Payload]) -> Result<u64, PayloadError> {
     let mut total = 0;
-    for text in texts {
-        total += Payload::Encoded(text.clone()).decode_bytes()?.len() as u64;
+    for payload in payloads {
+        total += payload.decode_bytes()?.len() as u64;
     }
     Ok(total)
 }
@@ -160,16 +167,16 @@ pub fn encode_out(codec: &PayloadCodec, lines: &[Bytes], out: &mut BytesMut) -> 
 ///
 /// # Errors
 /// When the payload does not hold a shell request.
-pub fn decode_shell(text: &Bytes) -> Result<ShellRequest, PayloadError> {
-    Payload::Encoded(text.clone()).decode_shell()
+pub fn decode_shell(payload: &Payload) -> Result<ShellRequest, PayloadError> {
+    payload.decode_shell()
 }
 
 /// The topology of a CFG payload text.
 ///
 /// # Errors
 /// When the payload does not hold a topology.
-pub fn decode_topology(text: &Bytes) -> Result<PickledTopology, PayloadError> {
-    PickledTopology::from_value(&Payload::Encoded(text.clone()).decode_value()?)
+pub fn decode_topology(payload: &Payload) -> Result<PickledTopology, PayloadError> {
+    PickledTopology::from_value(&payload.decode_value()?)
 }
 
 /// What a message decoding loop saw.
@@ -268,16 +275,16 @@ mod tests {
     fn captured_requests_decode() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let (ctl, cfg) = captured(&root).unwrap_or_default();
-        let shell = decode_shell(&ctl).map(|s| s.cmd);
+        let shell = decode_shell(&Payload::Encoded(ctl)).map(|s| s.cmd);
         assert_eq!(
             shell.as_deref().ok(),
             Some("cat; echo \"hello from %h\"; echo err >&2; exit 3")
         );
-        let tree = decode_topology(&cfg).map(|t| t.to_string());
+        let tree = decode_topology(&Payload::Encoded(cfg)).map(|t| t.to_string());
         assert_eq!(tree.ok().as_deref(), Some("vm\n`- gw1\n   `- node[1-3]\n"));
         let big = big_topology();
         let text = PayloadCodec::default().encode_value(&big.to_value());
-        let back = text.map(|t| decode_topology(&t));
+        let back = text.map(|t| decode_topology(&Payload::Encoded(t)));
         assert_eq!(back.ok().and_then(Result::ok), Some(big));
     }
 }

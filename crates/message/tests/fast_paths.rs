@@ -6,7 +6,9 @@
 
 mod common;
 
-use bytes::Bytes;
+use std::num::NonZeroUsize;
+
+use bytes::{Bytes, BytesMut};
 use common::{cases, payload_value, run_peer, value_json};
 use cscomm_message::{
     Number, Payload, PayloadCodec, PayloadError, Protocol, ShellRequest, Value, base64,
@@ -165,6 +167,18 @@ proptest! {
                     let dict: Vec<(Value, Value)> =
                         entries.into_iter().map(|(k, v)| (Value::from(k), v)).collect();
                     prop_assert_eq!(Ok(Value::Dict(dict)), full_value(bad));
+                }
+                let mut seen = Vec::new();
+                if cscomm_pickle::for_each_str_entry(bad, |k, v| seen.push((k, v))).is_some() {
+                    prop_assert_eq!(Some(seen), cscomm_pickle::read_str_dict(bad));
+                }
+                // One canonical line: the stack base64 and the direct reader
+                // (an empty text is a missing payload, not an empty pickle).
+                let mut text = BytesMut::new();
+                base64::encode_wrapped(bad, NonZeroUsize::MAX, &mut text);
+                if !bad.is_empty() {
+                    let payload = Payload::Encoded(text.freeze());
+                    prop_assert_eq!(payload.decode_shell(), general_shell(bad));
                 }
             }
         }

@@ -45,7 +45,9 @@ pub use config::{CLUSTERSHELL_CLASSES, Limits, Py2Str, ReaderConfig};
 pub use error::{Limit, ReadError, ReadErrorKind, WriteError};
 pub use instance::{Construct, Global, Instance};
 pub use protocol::Protocol;
-pub use read::{read, read_bytes_payload, read_full_with, read_str_dict, read_with};
+pub use read::{
+    for_each_str_entry, read, read_bytes_payload, read_full_with, read_str_dict, read_with,
+};
 pub use shared::SharedIndex;
 pub use value::{SharedId, Value};
 pub use write::{Writer, write, write_bytes_payload, write_with};

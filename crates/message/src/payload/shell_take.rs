@@ -41,20 +41,21 @@ impl TryFrom<Value> for TaskInfo {
 }
 
 impl ShellRequest {
-    /// The request of a `shell` payload's pickle: read entry by entry
-    /// without copying the keys when the pickle is a plain dict
-    /// ([`cscomm_pickle::read_str_dict`]), else as
+    /// The request of a `shell` payload's pickle: its entries moved into
+    /// the fields as they are read when the pickle is a plain dict of the
+    /// usual shape ([`cscomm_pickle::for_each_str_entry`]), else as
     /// `try_from(cscomm_pickle::read(pickle)?)` (which it always equals).
     pub(crate) fn from_pickle(pickle: &[u8]) -> Result<ShellRequest, PayloadError> {
-        let entries = cscomm_pickle::read_str_dict(pickle);
-        if let Some(entries) = entries.filter(|e| usual_shape(e.iter().map(|(k, v)| (Some(*k), v))))
-        {
-            let mut request = ShellRequest::new(String::new());
-            for (key, value) in entries {
+        let mut request = ShellRequest::new(String::new());
+        let mut shape = Shape::default();
+        let read = cscomm_pickle::for_each_str_entry(pickle, |key, value| {
+            if shape.admits(Some(key), &value) {
                 if let Err((key, value)) = request.set(key, value) {
                     request.extra.push((Value::from(key), value));
                 }
             }
+        });
+        if read.is_some() && shape.is_usual() {
             return Ok(request);
         }
         ShellRequest::try_from(cscomm_pickle::read(pickle)?)
@@ -106,13 +107,31 @@ fn take(value: Value) -> Result<ShellRequest, Value> {
 /// is there once, with a value of its plain type (so that moving gives
 /// what `from_value` reads).
 fn usual_shape<'a>(pairs: impl Iterator<Item = (Option<&'a str>, &'a Value)>) -> bool {
-    let mut seen = [0u8; SHELL_KEYS.len()];
+    let mut shape = Shape::default();
     for (key, value) in pairs {
+        if !shape.admits(key, value) {
+            return false;
+        }
+    }
+    shape.is_usual()
+}
+
+/// The shape of a request dict seen so far (see [`usual_shape`]).
+#[derive(Default)]
+struct Shape {
+    seen: [u8; SHELL_KEYS.len()],
+    unusual: bool,
+}
+
+impl Shape {
+    /// Records one entry; `false` once the dict is not of the usual shape.
+    fn admits(&mut self, key: Option<&str>, value: &Value) -> bool {
         let Some(name) = key else {
+            self.unusual = true;
             return false;
         };
         let Some(at) = SHELL_KEYS.iter().position(|k| *k == name) else {
-            continue;
+            return !self.unusual;
         };
         let typed = match at {
             0 | 1 => matches!(value, Value::Str(_)),
@@ -120,12 +139,15 @@ fn usual_shape<'a>(pairs: impl Iterator<Item = (Option<&'a str>, &'a Value)>) ->
             4 => matches!(value, Value::None | Value::Int(_) | Value::Float(_)),
             _ => matches!(value, Value::Bool(_)),
         };
-        seen[at] += 1;
-        if !typed || seen[at] > 1 {
-            return false;
-        }
+        self.seen[at] = self.seen[at].saturating_add(1);
+        self.unusual |= !typed || self.seen[at] > 1;
+        !self.unusual
     }
-    seen.iter().all(|&n| n == 1)
+
+    /// Whether every entry was admitted and every known key seen.
+    fn is_usual(&self) -> bool {
+        !self.unusual && self.seen.iter().all(|&n| n == 1)
+    }
 }
 
 impl TryFrom<Value> for WriteRequest {

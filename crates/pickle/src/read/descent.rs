@@ -27,6 +27,18 @@ pub(crate) fn read_str_dict<'p>(
     pickle: &'p [u8],
     config: &ReaderConfig,
 ) -> Option<Vec<(&'p str, Value)>> {
+    let mut entries = Vec::with_capacity(8);
+    for_each_str_entry(pickle, config, |k, v| entries.push((k, v)))?;
+    Some(entries)
+}
+
+/// Hands each entry of `pickle` to `each` if it is a plain dict with
+/// `str` keys; `None` (after some entries perhaps) if it is not.
+pub(crate) fn for_each_str_entry<'p>(
+    pickle: &'p [u8],
+    config: &ReaderConfig,
+    mut each: impl FnMut(&'p str, Value),
+) -> Option<()> {
     if !within_limits(pickle.len(), &config.limits) || config.py2_str != Py2Str::Bytes {
         return None;
     }
@@ -37,9 +49,8 @@ pub(crate) fn read_str_dict<'p>(
     d.header()?;
     (d.byte()? == EMPTY_DICT && d.max_depth > 0).then_some(())?;
     d.memo()?;
-    let mut entries = Vec::new();
-    d.dict_body(&mut entries, |d| d.text(), 0)?;
-    (d.byte()? == STOP && d.cur.remaining() == 0).then_some(entries)
+    d.dict_body(&mut each, |d| d.text(), 0)?;
+    (d.byte()? == STOP && d.cur.remaining() == 0).then_some(())
 }
 
 struct Descent<'p> {
@@ -49,10 +60,12 @@ struct Descent<'p> {
 }
 
 impl<'p> Descent<'p> {
+    #[inline(always)]
     fn byte(&mut self) -> Option<u8> {
         self.cur.byte().ok()
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.cur.peek()
     }
@@ -73,6 +86,7 @@ impl<'p> Descent<'p> {
 
     /// One optional memo opcode (the pickler's, after a `str` or a
     /// container).
+    #[inline(always)]
     fn memo(&mut self) -> Option<()> {
         match self.peek()? {
             MEMOIZE => self.byte().map(drop),
@@ -89,6 +103,7 @@ impl<'p> Descent<'p> {
     }
 
     /// A `str` (borrowed) and its memo.
+    #[inline(always)]
     fn text(&mut self) -> Option<&'p str> {
         let data = match self.byte()? {
             SHORT_BINUNICODE => self.cur.short_data(),
@@ -101,10 +116,11 @@ impl<'p> Descent<'p> {
         Some(text)
     }
 
-    /// The items of a dict opened at `depth`, as the pickler batches them.
+    /// The items of a dict opened at `depth`, as the pickler batches them,
+    /// each handed to `put`.
     fn dict_body<K>(
         &mut self,
-        out: &mut Vec<(K, Value)>,
+        put: &mut impl FnMut(K, Value),
         key: impl Fn(&mut Self) -> Option<K>,
         depth: usize,
     ) -> Option<()> {
@@ -112,15 +128,14 @@ impl<'p> Descent<'p> {
             match self.peek()? {
                 MARK => {
                     self.byte()?;
-                    let before = out.len();
-                    // Room for a request's entries at once (no regrowth).
-                    out.reserve(8);
+                    let mut items = 0;
                     while self.peek()? != SETITEMS {
                         let k = key(self)?;
-                        out.push((k, self.value(depth + 1)?));
+                        put(k, self.value(depth + 1)?);
+                        items += 1;
                     }
                     self.byte()?;
-                    if out.len() - before != BATCH {
+                    if items != BATCH {
                         return Some(());
                     }
                 }
@@ -128,7 +143,7 @@ impl<'p> Descent<'p> {
                     let k = key(self)?;
                     let v = self.value(depth + 1)?;
                     (self.byte()? == SETITEM).then_some(())?;
-                    out.push((k, v));
+                    put(k, v);
                     return Some(());
                 }
                 _ => return Some(()),
@@ -164,6 +179,7 @@ impl<'p> Descent<'p> {
 
     /// One value at `depth` (a container there must be within the depth
     /// limit).
+    #[inline(always)]
     fn value(&mut self, depth: usize) -> Option<Value> {
         let op = self.peek()?;
         if matches!(op, SHORT_BINUNICODE | BINUNICODE | BINUNICODE8) {
@@ -195,10 +211,15 @@ impl<'p> Descent<'p> {
     }
 
     /// The rest of a dict or list whose opcode and memo were read.
+    #[inline(never)]
     fn container(&mut self, op: u8, depth: usize) -> Option<Value> {
         if op == EMPTY_DICT {
-            let mut pairs = Vec::new();
-            self.dict_body(&mut pairs, |d| d.value(depth + 1), depth)?;
+            let mut pairs = Vec::with_capacity(8);
+            self.dict_body(
+                &mut |k, v| pairs.push((k, v)),
+                |d| d.value(depth + 1),
+                depth,
+            )?;
             Some(Value::Dict(pairs))
         } else {
             let mut items = Vec::new();

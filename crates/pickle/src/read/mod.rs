@@ -80,6 +80,26 @@ pub fn read_str_dict(pickle: &[u8]) -> Option<Vec<(&str, Value)>> {
     descent::read_str_dict(pickle, config).or_else(|| simple::read_str_dict(pickle, config))
 }
 
+/// [`read_str_dict`]'s fastest path without the vector: hands each entry
+/// to `each`, in order, and returns `Some(())` if `pickle` is a plain
+/// dict with `str` keys in the layout Python's pickler writes. On `None`
+/// (a rarer layout, another form, an error) the entries already handed
+/// over, if any, must be discarded: use [`read`], which decides.
+///
+/// ```
+/// // pickle.dumps({'cmd': 'ls', 'stderr': True}, protocol=4)
+/// let pickle = b"\x80\x04\x95\x1a\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x03cmd\x94\x8c\x02ls\x94\x8c\x06stderr\x94\x88u.";
+/// let mut keys = Vec::new();
+/// assert_eq!(cscomm_pickle::for_each_str_entry(pickle, |k, _| keys.push(k)), Some(()));
+/// assert_eq!(keys, ["cmd", "stderr"]);
+/// ```
+pub fn for_each_str_entry<'p>(
+    pickle: &'p [u8],
+    each: impl FnMut(&'p str, Value),
+) -> Option<()> {
+    descent::for_each_str_entry(pickle, ReaderConfig::shared_default(), each)
+}
+
 /// Reads with the full reader only, never the direct path of plain
 /// dicts: for tests and benchmarks that compare the two.
 #[doc(hidden)]
