@@ -1,6 +1,13 @@
 //! The task behind a [`TreeRun`](super::TreeRun): routes targets, starts
 //! the direct runs and the gateway links, relays standard input, and routes
 //! again the targets of a gateway that failed before setup.
+//!
+//! Targets routed again get their whole input: what was written to the
+//! run before (a copy's archive from its first byte, standard input, its
+//! end) is kept while some gateway may still fail before setup, and sent
+//! to the pieces they are launched in before anything newer
+//! ([`replay`](super::replay)). ClusterShell sends standard input on only;
+//! a copy's archive it makes and sends again, to every gateway.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,9 +16,10 @@ use cscomm_message::{NodeSet, Number, PickledTopology, ShellRequest};
 use cscomm_ssh::{ExecOptions, Executor, Request, StderrMode, Transport};
 use cscomm_topology::{NextHop, Route, Router};
 use tokio::sync::{mpsc, watch};
-use tokio::task::JoinSet;
+use tokio::task::{self, JoinError, JoinSet};
 
 use super::link::{self, LinkDeadlines, LinkEnd, LinkSpec};
+use super::replay::{HISTORY_LIMIT, Replay};
 use super::{Control, TreeEvent, TreeOptions, direct};
 
 /// The longest line delivered whole; a longer one comes as several lines
@@ -46,6 +54,8 @@ pub(super) struct Driver {
     abort: watch::Receiver<bool>,
     pieces: JoinSet<LinkEnd>,
     inputs: Vec<Input>,
+    /// The input kept for targets that may be routed again.
+    replay: Replay,
 }
 
 impl Driver {
@@ -69,6 +79,7 @@ impl Driver {
             abort,
             pieces: JoinSet::new(),
             inputs: Vec::new(),
+            replay: Replay::new(HISTORY_LIMIT),
         })
     }
 
@@ -119,6 +130,7 @@ impl Driver {
         let Some(topology) = self.topology.clone() else {
             return; // a router without topology never names a gateway
         };
+        let set_up = self.replay.link();
         let spec = LinkSpec {
             gateway,
             targets,
@@ -126,13 +138,16 @@ impl Driver {
             topology,
             transport: self.gateway_transport(),
             deadlines: self.link_deadlines(),
+            set_up: set_up.clone(),
         };
         let (control, control_rx) = mpsc::unbounded_channel();
         self.inputs.push(Input::Link(control));
         let events = self.events.clone();
         let abort = self.abort.clone();
-        self.pieces
+        let task = self
+            .pieces
             .spawn(link::run(spec, events, control_rx, abort));
+        self.replay.spawned(task.id(), &set_up);
     }
 
     /// How long a gateway may be silent: the connect timeout (and a margin
@@ -205,27 +220,44 @@ impl Driver {
 
     pub(super) async fn drive(mut self, mut control: mpsc::UnboundedReceiver<Control>) {
         let mut control_open = true;
+        self.replay.settle();
         while !self.pieces.is_empty() {
             tokio::select! {
                 message = control.recv(), if control_open => match message {
                     Some(message) => self.relay(&message),
                     None => control_open = false,
                 },
-                Some(finished) = self.pieces.join_next() => {
-                    if let Ok(LinkEnd::Unreachable { gateway, targets }) = finished {
-                        self.reroute(gateway, &targets).await;
-                    }
-                }
+                Some(link) = self.replay.next_set_up() => self.replay.set_up(link),
+                Some(finished) = self.pieces.join_next_with_id() => self.finished(finished).await,
             }
         }
     }
 
+    /// A piece ended: a gateway's targets handed back are routed again
+    /// (and get the input kept for them) before the piece counts as gone.
+    async fn finished(&mut self, finished: Result<(task::Id, LinkEnd), JoinError>) {
+        let task = match finished {
+            Ok((task, LinkEnd::Unreachable { gateway, targets })) => {
+                self.reroute(gateway, &targets).await;
+                task
+            }
+            Ok((task, LinkEnd::Done)) => task,
+            Err(error) => error.id(),
+        };
+        self.replay.ended(task);
+    }
+
     /// A gateway failed before setup: route its targets again, as
-    /// ClusterShell does, and say so.
+    /// ClusterShell does, and say so; the pieces they go to get the input
+    /// written so far first (they fail if it was too much to keep).
     async fn reroute(&mut self, gateway: String, targets: &NodeSet) {
         tracing::warn!("gateway {gateway} is unreachable: routing {targets} again");
         if let Some(router) = &mut self.router {
             router.mark_unreachable(&gateway);
+        }
+        if let Err(lost) = self.replay.messages() {
+            self.fail(targets, &lost.to_string()).await;
+            return;
         }
         let event = TreeEvent::Routing {
             event: "reroute".to_owned(),
@@ -233,33 +265,58 @@ impl Driver {
             targets: targets.to_string(),
         };
         let _ = self.events.send(event).await;
-        if let Err(error) = self.launch(targets) {
-            for node in targets.iter() {
-                let line = error.to_string().into_bytes().into();
-                let node: Arc<str> = Arc::from(node);
-                let _ = self
-                    .events
-                    .send(TreeEvent::Stderr {
-                        node: node.clone(),
-                        line,
-                    })
-                    .await;
-                let _ = self.events.send(TreeEvent::Exit { node, code: 255 }).await;
+        let first = self.inputs.len();
+        let launched = self.launch(targets);
+        self.replay_into(first);
+        if let Err(error) = launched {
+            self.fail(targets, &error.to_string()).await;
+        }
+    }
+
+    /// Sends the kept input to the pieces launched from `first` on.
+    fn replay_into(&self, first: usize) {
+        let Ok(messages) = self.replay.messages() else {
+            return;
+        };
+        for input in self.inputs.get(first..).unwrap_or_default() {
+            for message in messages {
+                deliver(input, message);
             }
         }
     }
 
+    /// Ends each of `targets` with `reason` on its standard error and
+    /// exit code 255.
+    async fn fail(&self, targets: &NodeSet, reason: &str) {
+        for node in targets.iter() {
+            let node: Arc<str> = Arc::from(node);
+            let line = reason.as_bytes().to_vec().into();
+            let stderr = TreeEvent::Stderr {
+                node: node.clone(),
+                line,
+            };
+            let _ = self.events.send(stderr).await;
+            let _ = self.events.send(TreeEvent::Exit { node, code: 255 }).await;
+        }
+    }
+
     fn relay(&mut self, message: &Control) {
+        self.replay.record(message);
         for input in &self.inputs {
-            match (input, message) {
-                (Input::Direct(stdin), Control::Write(data)) => {
-                    let _ = stdin.write(data.clone());
-                }
-                (Input::Direct(stdin), Control::Eof) => stdin.close(),
-                (Input::Link(link), message) => {
-                    let _ = link.send(message.clone());
-                }
-            }
+            deliver(input, message);
+        }
+    }
+}
+
+/// Sends one control message to a piece.
+fn deliver(input: &Input, message: &Control) {
+    match (input, message) {
+        (Input::Direct(stdin), Control::Write(data)) => {
+            let _ = stdin.write(data.clone());
+        }
+        (Input::Direct(stdin), Control::Eof) => stdin.close(),
+        (Input::Link(link), message) => {
+            let _ = link.send(message.clone());
         }
     }
 }

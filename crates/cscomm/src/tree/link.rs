@@ -13,6 +13,7 @@ use cscomm_ssh::{EventKind, ExecOptions, OutputMode, Session, SessionStdin, Tran
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+use super::replay::SetUpReport;
 use super::{Control, TreeEvent};
 
 /// The worker id our requests carry on a link (one run per link).
@@ -41,6 +42,8 @@ pub(super) struct LinkSpec {
     pub(super) topology: Arc<PickledTopology>,
     pub(super) transport: Transport,
     pub(super) deadlines: LinkDeadlines,
+    /// Told once the channel is set up.
+    pub(super) set_up: SetUpReport,
 }
 
 /// How long a gateway may be silent.
@@ -108,6 +111,8 @@ struct Link {
     dying: Option<(Instant, &'static str)>,
     /// Whether the channel was set up (the `CFG` acknowledged).
     set_up: bool,
+    /// Told when it is.
+    set_up_report: SetUpReport,
     /// The data of each `write` not acknowledged yet, oldest first: held
     /// so that whoever wrote it can tell (by its `Bytes` being dropped)
     /// when the gateway has taken it (flow control of file copies).
@@ -137,6 +142,7 @@ impl Link {
             deadline: spec.deadlines.setup.map(|limit| Instant::now() + limit),
             dying: None,
             set_up: false,
+            set_up_report: spec.set_up.clone(),
             unacked: VecDeque::new(),
         }
     }
@@ -312,6 +318,7 @@ impl Link {
             match event {
                 InitiatorEvent::Ready => {
                     self.set_up = true;
+                    self.set_up_report.send();
                     self.deadline = self.deadlines.answer.map(|limit| Instant::now() + limit);
                     tracing::debug!(
                         "channel to {} set up (peer {:?})",

@@ -15,6 +15,7 @@ mod driver;
 mod event;
 mod link;
 mod options;
+mod replay;
 
 use std::sync::Arc;
 

@@ -101,15 +101,63 @@ pub(crate) fn topology(levels: usize, nodes: &str) -> String {
 /// Runs `cscomm run` with `args` through `levels` levels of `gateways`
 /// (0: no topology, every node directly).
 pub(crate) fn cscomm(levels: usize, gateways: Gateways, nodes: &str, args: &[&str]) -> Output {
-    let hosts = hosts();
     let dir = tempdir("cfg");
     let file = dir.join("topology.conf");
     if levels > 0 {
         std::fs::write(&file, topology(levels, nodes)).unwrap();
     }
+    let mut command = cscomm_command(&dir, gateways, nodes);
+    if levels > 0 {
+        command.args(["--topology", file.to_str().unwrap()]);
+    }
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = command.output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+/// Runs `cscomm run` with `args` on `nodes` through the routes of
+/// `topology` (`topology.conf` text) with `gateways`, `stdin` written to
+/// its standard input.
+pub(crate) fn cscomm_routed(
+    topology: &str,
+    gateways: Gateways,
+    nodes: &str,
+    args: &[&str],
+    stdin: Vec<u8>,
+) -> Output {
+    let dir = tempdir("cfg");
+    let file = dir.join("topology.conf");
+    std::fs::write(&file, topology).unwrap();
+    let mut command = cscomm_command(&dir, gateways, nodes);
+    command
+        .args(["--topology", file.to_str().unwrap()])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = std::io::Write::write_all(&mut input, &stdin);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+/// `cscomm run` on `nodes` over the copy tests' sshd, its configuration
+/// in `dir`, its gateways started as `gateways`.
+fn cscomm_command(dir: &Path, gateways: Gateways, nodes: &str) -> Command {
+    let hosts = hosts();
     let mut command = Command::new(env!("CARGO_BIN_EXE_cscomm"));
     command
-        .env("CLUSTERSHELL_CFGDIR", &dir)
+        .env("CLUSTERSHELL_CFGDIR", dir)
         .env(
             "CLUSTERSHELL_GW_PYTHON_EXECUTABLE",
             gateways.exe().program(),
@@ -122,17 +170,7 @@ pub(crate) fn cscomm(levels: usize, gateways: Gateways, nodes: &str, args: &[&st
             &hosts.sshd.ssh_options(),
         ])
         .args(["-w", nodes]);
-    if levels > 0 {
-        command.args(["--topology", file.to_str().unwrap()]);
-    }
     command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let out = command.output().unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    out
 }
 
 /// A fresh directory of this test process on the admin side.
