@@ -12,11 +12,14 @@
 //! the same. The matrix is in `docs/CLUSH-PARITY.md`.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod parity_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use cscomm_testkit::python::{Python, workspace_root};
+use parity_support::{Order, assert_same_as_clush, ours, sorted};
 
 const GROUPS_CONF: &str = "\
 [Main]
@@ -111,63 +114,12 @@ fn cscomm(args: &[&str]) -> Output {
     run(command)
 }
 
-/// clush's name made ours, in messages and usage lines.
-fn ours(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).replace("clush", "cscomm")
-}
-
-/// Lines of stderr without progress updates (`cscomm:  2/12\r` and the
-/// spaces that erase them), sorted.
-fn stderr_lines(bytes: &[u8]) -> Vec<String> {
-    let mut lines: Vec<String> = ours(bytes)
-        .split(['\n', '\r'])
-        .filter(|l| !l.trim().is_empty())
-        .filter(|l| {
-            let rest = l.trim_start_matches("cscomm:").trim();
-            !(l.starts_with("cscomm:")
-                && rest.contains('/')
-                && rest.replace('/', "").trim().parse::<u64>().is_ok())
-        })
-        .map(str::to_owned)
-        .collect();
-    lines.sort();
-    lines
-}
-
-fn sorted(bytes: &[u8]) -> Vec<String> {
-    let mut lines: Vec<String> = ours(bytes).lines().map(str::to_owned).collect();
-    lines.sort();
-    lines
-}
-
 /// Both programs on `args` (after `-R exec`); stdout compared exactly
 /// when `ordered`.
 fn same_as_clush(args: &[&str], ordered: bool) {
     let args: Vec<&str> = ["-R", "exec"].iter().chain(args).copied().collect();
-    let (theirs, ours_) = (clush(&args), cscomm(&args));
-    if ordered {
-        assert_eq!(
-            ours(&ours_.stdout),
-            ours(&theirs.stdout),
-            "stdout of {args:?}"
-        );
-    } else {
-        assert_eq!(
-            sorted(&ours_.stdout),
-            sorted(&theirs.stdout),
-            "stdout of {args:?}"
-        );
-    }
-    assert_eq!(
-        stderr_lines(&ours_.stderr),
-        stderr_lines(&theirs.stderr),
-        "stderr of {args:?}"
-    );
-    assert_eq!(
-        ours_.status.code(),
-        theirs.status.code(),
-        "exit code of {args:?}"
-    );
+    let order = if ordered { Order::Exact } else { Order::Sorted };
+    assert_same_as_clush(&clush(&args), &cscomm(&args), order, &format!("{args:?}"));
 }
 
 /// `options` then the targets and the command, compared in order.

@@ -8,10 +8,13 @@
 //! code; `--outdir`/`--errdir` must write the same files.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod parity_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use cscomm_testkit::python::{Python, workspace_root};
+use parity_support::{Order, assert_same_as_clush, sorted};
 
 /// A command whose output differs per node: n2 prints one line less, n3
 /// exits 1 before its last line; every node writes a line on stderr.
@@ -53,60 +56,10 @@ fn cscomm(args: &[&str]) -> Output {
     run(command, "cscomm")
 }
 
-/// Lines of stderr with clush's name made ours and its progress updates
-/// (`clush:  2/12\r`, printed even without a terminal) dropped; sorted.
-fn stderr_lines(bytes: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(bytes).replace("clush:", "cscomm:");
-    let mut lines: Vec<String> = text
-        .split(['\n', '\r'])
-        .filter(|l| !l.trim().is_empty())
-        .filter(|l| {
-            let rest = l.trim_start_matches("cscomm:").trim();
-            !(l.starts_with("cscomm:")
-                && rest.contains('/')
-                && rest.replace('/', "").trim().parse::<u64>().is_ok())
-        })
-        .map(str::to_owned)
-        .collect();
-    lines.sort();
-    lines
-}
-
-fn sorted(bytes: &[u8]) -> Vec<String> {
-    let mut lines: Vec<String> = String::from_utf8_lossy(bytes)
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    lines.sort();
-    lines
-}
-
 /// Both programs on `args`; stdout compared exactly when `ordered`.
 fn same_as_clush(args: &[&str], ordered: bool) {
-    let (theirs, ours) = (clush(args), cscomm(args));
-    if ordered {
-        assert_eq!(
-            String::from_utf8_lossy(&ours.stdout),
-            String::from_utf8_lossy(&theirs.stdout),
-            "stdout of {args:?}"
-        );
-    } else {
-        assert_eq!(
-            sorted(&ours.stdout),
-            sorted(&theirs.stdout),
-            "stdout of {args:?}"
-        );
-    }
-    assert_eq!(
-        stderr_lines(&ours.stderr),
-        stderr_lines(&theirs.stderr),
-        "stderr of {args:?}"
-    );
-    assert_eq!(
-        ours.status.code(),
-        theirs.status.code(),
-        "exit code of {args:?}"
-    );
+    let order = if ordered { Order::Exact } else { Order::Sorted };
+    assert_same_as_clush(&clush(args), &cscomm(args), order, &format!("{args:?}"));
 }
 
 #[test]
