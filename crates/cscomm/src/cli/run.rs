@@ -10,6 +10,7 @@ mod regroup;
 mod selection;
 mod settings;
 mod stdin;
+mod verbose;
 mod worker;
 
 use std::io::IsTerminal;
@@ -239,6 +240,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Err(e) => return Ok(e.exit()),
     };
     let options = settings::tree_options(&args, &conf, execution)?;
+    verbose::setup_lines(&args, &options, display_options(&args, &conf).verbosity);
     // The headers' resolver (-r); the session keeps its own for `+`/`-`/`@`.
     let labels = labels(&args, selection::resolver(&args), axis);
     if args.copy || args.rcopy {

@@ -20,12 +20,17 @@ pub(crate) fn ours(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).replace("clush", "cscomm")
 }
 
-/// Whether `line` is a progress update (`cscomm:  2/12`).
+/// Whether `line` is a progress update (`cscomm:  2/12`, in tree mode
+/// `cscomm:  2/12 gw 1`).
 fn is_progress(line: &str) -> bool {
     let Some(rest) = line.strip_prefix("cscomm:") else {
         return false;
     };
     let rest = rest.trim();
+    let rest = match rest.split_once(" gw ") {
+        Some((count, gateways)) if gateways.trim().parse::<u64>().is_ok() => count,
+        _ => rest,
+    };
     rest.contains('/') && rest.replace('/', "").trim().parse::<u64>().is_ok()
 }
 
