@@ -269,6 +269,46 @@ fn clush_conf_keys_as_clush() {
     }
 }
 
+/// `fd_max` sets the open files soft limit (the nodes' commands, run
+/// here, inherit it), down or up to the hard limit, with clush's -v and -d
+/// lines.
+#[test]
+fn fd_max_sets_the_open_files_soft_limit_as_clush() {
+    let hard = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "ulimit -Hn"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let above = hard
+        .trim()
+        .parse::<u64>()
+        .map_or("99999999".to_owned(), |h| (h + 1).to_string());
+    let fd_max = format!("fd_max={above}");
+    for options in [
+        &["-b"][..],
+        &["-O", "fd_max=100", "-b"],
+        &["-O", &fd_max, "-v", "-b"],
+    ] {
+        let mut args = options.to_vec();
+        args.extend(["-w", "n[1-2]", "ulimit -Sn"]);
+        // -v also prints each line as it comes.
+        same_as_clush(&args, !options.contains(&"-v"));
+    }
+    // -d: clush prints much more (its library's traces), but this line too.
+    let args = ["-R", "exec", "-O", "fd_max=200", "-d", "-w", "n1", "true"];
+    let (theirs, ours_) = (clush(&args), cscomm(&args));
+    let (theirs, ours_) = (ours(&theirs.stdout), ours(&ours_.stdout));
+    let line = theirs
+        .lines()
+        .find(|l| l.starts_with("Changing max open files soft limit from "))
+        .unwrap();
+    assert!(line.ends_with(" to 200"), "{line}");
+    assert!(ours_.lines().any(|l| l == line), "{ours_}");
+}
+
 #[test]
 fn ssh_worker_and_remote_no_in_flat_mode_as_clush() {
     for options in [

@@ -4,6 +4,7 @@
 mod config;
 mod copy;
 mod display;
+mod fdlimit;
 mod interactive;
 mod prefix;
 mod regroup;
@@ -230,6 +231,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Ok(conf) => conf,
         Err(e) => return Ok(selection::SelectionError::from(e).exit()),
     };
+    fdlimit::apply(conf.fd_max, display_options(&args, &conf).verbosity);
     let terminal = std::io::stdin().is_terminal();
     let interactive = args.command.is_empty() && !(args.copy || args.rcopy) && terminal;
     if let Some(code) = no_command_checks(&args, interactive, &mut conf) {
