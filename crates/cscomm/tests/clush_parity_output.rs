@@ -176,3 +176,43 @@ fn output_directories_hold_the_same_files_as_clushs() {
     assert!(ours_files.contains(&("out/n2".into(), Vec::new())));
     assert!(ours_files.contains(&("out/n1".into(), b"out n1\nno newline\n".to_vec())));
 }
+
+/// The program run in a pseudo-terminal (`peer/pty_session.py`, nothing
+/// typed) with an empty configuration; its terminal text, `\r` dropped.
+fn in_terminal(name: &str, program: Command) -> String {
+    let cfg = empty_config(name);
+    let lines = cfg.join("no-lines");
+    std::fs::write(&lines, "").unwrap();
+    let driver = workspace_root().join("crates/cscomm/tests/peer/pty_session.py");
+    let mut command = Python::clustershell().command();
+    command
+        .arg(driver)
+        .arg("no prompt")
+        .arg(&lines)
+        .arg(program.get_program())
+        .args(program.get_args());
+    let out = run(command, name);
+    String::from_utf8_lossy(&out.stdout).replace('\r', "")
+}
+
+/// With no `--color` and no `color` key, output to a terminal is coloured
+/// as clush colours it with its packaged `clush.conf` (`color: auto`, the
+/// one of the peer's environment); into a pipe it is not (the other tests).
+#[test]
+fn a_terminal_gets_colours_by_default_as_with_clushs_packaged_conf() {
+    for options in [&["-b"][..], &["-L"], &["-b", "-S"]] {
+        let mut theirs = Command::new(Python::clustershell().bin_dir().join("clush"));
+        theirs.args(["-R", "exec"]).args(options);
+        let mut ours = Command::new(env!("CARGO_BIN_EXE_cscomm"));
+        ours.args(["run", "--local"]).args(options);
+        for command in [&mut theirs, &mut ours] {
+            command.args(["-w", "n[1-3]", "echo hi; [ %h = n2 ] && exit 3; true"]);
+        }
+        let (theirs, ours) = (
+            in_terminal("tty-clush", theirs),
+            in_terminal("tty-cscomm", ours),
+        );
+        assert!(theirs.contains("\x1b["), "clush did not colour: {theirs:?}");
+        assert_eq!(ours.replace("cscomm", "clush"), theirs, "{options:?}");
+    }
+}

@@ -382,8 +382,9 @@ fn display_options(args: &RunArgs, conf: &ClushSettings) -> DisplayOptions {
             _ => Verbosity::Debug,
         }
     };
+    // No `color` at all: `auto`, as ClusterShell's packaged `clush.conf`.
     let color = args.color.as_deref().or(match conf.color {
-        Color::Unset => None,
+        Color::Unset => Some("auto"),
         Color::Never => Some("never"),
         Color::Always => Some("always"),
         Color::Auto => Some("auto"),
@@ -407,7 +408,7 @@ fn display_options(args: &RunArgs, conf: &ClushSettings) -> DisplayOptions {
 }
 
 /// clush's `--color`: `auto` colours when standard output is a terminal
-/// and standard error too (unless -B merges it); no colour by default.
+/// and standard error too (unless -B merges it).
 fn use_color(when: Option<&str>, gather_all: bool) -> bool {
     match when {
         Some("always") => true,
