@@ -332,6 +332,7 @@ fn timeouts_stdin_and_failing_nodes_through_gateways_as_clush() {
             .stdin(b"line one\n\nlast without newline"),
         Case::new(&["-S"], ROUTED, "echo up", Order::Sorted),
         Case::new(&["-b"], ROUTED, "echo up", Order::Exact),
+        Case::new(&["-L", "-S", "-q"], ROUTED, "echo up", Order::Exact),
     ]);
 }
 
