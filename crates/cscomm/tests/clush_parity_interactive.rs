@@ -369,3 +369,25 @@ fn a_copy_needs_sources() {
         assert_eq!(ours.status.code(), theirs.status.code(), "{option}");
     }
 }
+
+/// `password_prompt = yes`: the password is asked on the terminal without
+/// echo (`Password: `) and sent as a first line to every node's input,
+/// which then ends (a terminal's input is not forwarded), as clush does.
+#[test]
+fn password_prompt_sends_the_typed_password_to_every_node() {
+    for extra in [&["-b"][..], &["-v", "-b"], &["-L"]] {
+        let with = |mut program: Vec<String>| {
+            program.extend(["-O", "password_prompt=yes", "-w", "n[1-2]"].map(String::from));
+            program.extend(extra.iter().map(|a| (*a).to_owned()));
+            program.push("read p; echo got $p; cat; echo end".into());
+            program
+        };
+        let (theirs, their_status) =
+            in_terminal("clush", &with(clush_program()), "Password: ", &["s3cret"]);
+        let (ours, our_status) =
+            in_terminal("cscomm", &with(cscomm_program()), "Password: ", &["s3cret"]);
+        assert!(theirs.contains("got s3cret"), "{theirs}");
+        assert_eq!(normalized(&ours), normalized(&theirs), "{extra:?}");
+        assert_eq!(our_status, their_status, "{extra:?}");
+    }
+}

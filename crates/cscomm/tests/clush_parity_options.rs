@@ -12,11 +12,14 @@
 //! the same. The matrix is in `docs/CLUSH-PARITY.md`.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod parity_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use cscomm_testkit::python::{Python, workspace_root};
+use parity_support::{Order, assert_same_as_clush, ours, sorted};
 
 const GROUPS_CONF: &str = "\
 [Main]
@@ -111,63 +114,12 @@ fn cscomm(args: &[&str]) -> Output {
     run(command)
 }
 
-/// clush's name made ours, in messages and usage lines.
-fn ours(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).replace("clush", "cscomm")
-}
-
-/// Lines of stderr without progress updates (`cscomm:  2/12\r` and the
-/// spaces that erase them), sorted.
-fn stderr_lines(bytes: &[u8]) -> Vec<String> {
-    let mut lines: Vec<String> = ours(bytes)
-        .split(['\n', '\r'])
-        .filter(|l| !l.trim().is_empty())
-        .filter(|l| {
-            let rest = l.trim_start_matches("cscomm:").trim();
-            !(l.starts_with("cscomm:")
-                && rest.contains('/')
-                && rest.replace('/', "").trim().parse::<u64>().is_ok())
-        })
-        .map(str::to_owned)
-        .collect();
-    lines.sort();
-    lines
-}
-
-fn sorted(bytes: &[u8]) -> Vec<String> {
-    let mut lines: Vec<String> = ours(bytes).lines().map(str::to_owned).collect();
-    lines.sort();
-    lines
-}
-
 /// Both programs on `args` (after `-R exec`); stdout compared exactly
 /// when `ordered`.
 fn same_as_clush(args: &[&str], ordered: bool) {
     let args: Vec<&str> = ["-R", "exec"].iter().chain(args).copied().collect();
-    let (theirs, ours_) = (clush(&args), cscomm(&args));
-    if ordered {
-        assert_eq!(
-            ours(&ours_.stdout),
-            ours(&theirs.stdout),
-            "stdout of {args:?}"
-        );
-    } else {
-        assert_eq!(
-            sorted(&ours_.stdout),
-            sorted(&theirs.stdout),
-            "stdout of {args:?}"
-        );
-    }
-    assert_eq!(
-        stderr_lines(&ours_.stderr),
-        stderr_lines(&theirs.stderr),
-        "stderr of {args:?}"
-    );
-    assert_eq!(
-        ours_.status.code(),
-        theirs.status.code(),
-        "exit code of {args:?}"
-    );
+    let order = if ordered { Order::Exact } else { Order::Sorted };
+    assert_same_as_clush(&clush(&args), &cscomm(&args), order, &format!("{args:?}"));
 }
 
 /// `options` then the targets and the command, compared in order.
@@ -315,6 +267,46 @@ fn clush_conf_keys_as_clush() {
         // -v also prints each line as it comes, in the order nodes race.
         same_as_clush(&args, !options.contains(&"-v"));
     }
+}
+
+/// `fd_max` sets the open files soft limit (the nodes' commands, run
+/// here, inherit it), down or up to the hard limit, with clush's -v and -d
+/// lines.
+#[test]
+fn fd_max_sets_the_open_files_soft_limit_as_clush() {
+    let hard = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "ulimit -Hn"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let above = hard
+        .trim()
+        .parse::<u64>()
+        .map_or("99999999".to_owned(), |h| (h + 1).to_string());
+    let fd_max = format!("fd_max={above}");
+    for options in [
+        &["-b"][..],
+        &["-O", "fd_max=100", "-b"],
+        &["-O", &fd_max, "-v", "-b"],
+    ] {
+        let mut args = options.to_vec();
+        args.extend(["-w", "n[1-2]", "ulimit -Sn"]);
+        // -v also prints each line as it comes.
+        same_as_clush(&args, !options.contains(&"-v"));
+    }
+    // -d: clush prints much more (its library's traces), but this line too.
+    let args = ["-R", "exec", "-O", "fd_max=200", "-d", "-w", "n1", "true"];
+    let (theirs, ours_) = (clush(&args), cscomm(&args));
+    let (theirs, ours_) = (ours(&theirs.stdout), ours(&ours_.stdout));
+    let line = theirs
+        .lines()
+        .find(|l| l.starts_with("Changing max open files soft limit from "))
+        .unwrap();
+    assert!(line.ends_with(" to 200"), "{line}");
+    assert!(ours_.lines().any(|l| l == line), "{ours_}");
 }
 
 #[test]

@@ -8,10 +8,13 @@
 //! code; `--outdir`/`--errdir` must write the same files.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod parity_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use cscomm_testkit::python::{Python, workspace_root};
+use parity_support::{Order, assert_same_as_clush, sorted};
 
 /// A command whose output differs per node: n2 prints one line less, n3
 /// exits 1 before its last line; every node writes a line on stderr.
@@ -53,60 +56,10 @@ fn cscomm(args: &[&str]) -> Output {
     run(command, "cscomm")
 }
 
-/// Lines of stderr with clush's name made ours and its progress updates
-/// (`clush:  2/12\r`, printed even without a terminal) dropped; sorted.
-fn stderr_lines(bytes: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(bytes).replace("clush:", "cscomm:");
-    let mut lines: Vec<String> = text
-        .split(['\n', '\r'])
-        .filter(|l| !l.trim().is_empty())
-        .filter(|l| {
-            let rest = l.trim_start_matches("cscomm:").trim();
-            !(l.starts_with("cscomm:")
-                && rest.contains('/')
-                && rest.replace('/', "").trim().parse::<u64>().is_ok())
-        })
-        .map(str::to_owned)
-        .collect();
-    lines.sort();
-    lines
-}
-
-fn sorted(bytes: &[u8]) -> Vec<String> {
-    let mut lines: Vec<String> = String::from_utf8_lossy(bytes)
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    lines.sort();
-    lines
-}
-
 /// Both programs on `args`; stdout compared exactly when `ordered`.
 fn same_as_clush(args: &[&str], ordered: bool) {
-    let (theirs, ours) = (clush(args), cscomm(args));
-    if ordered {
-        assert_eq!(
-            String::from_utf8_lossy(&ours.stdout),
-            String::from_utf8_lossy(&theirs.stdout),
-            "stdout of {args:?}"
-        );
-    } else {
-        assert_eq!(
-            sorted(&ours.stdout),
-            sorted(&theirs.stdout),
-            "stdout of {args:?}"
-        );
-    }
-    assert_eq!(
-        stderr_lines(&ours.stderr),
-        stderr_lines(&theirs.stderr),
-        "stderr of {args:?}"
-    );
-    assert_eq!(
-        ours.status.code(),
-        theirs.status.code(),
-        "exit code of {args:?}"
-    );
+    let order = if ordered { Order::Exact } else { Order::Sorted };
+    assert_same_as_clush(&clush(args), &cscomm(args), order, &format!("{args:?}"));
 }
 
 #[test]
@@ -222,4 +175,44 @@ fn output_directories_hold_the_same_files_as_clushs() {
     assert_eq!(ours_files.len(), 8);
     assert!(ours_files.contains(&("out/n2".into(), Vec::new())));
     assert!(ours_files.contains(&("out/n1".into(), b"out n1\nno newline\n".to_vec())));
+}
+
+/// The program run in a pseudo-terminal (`peer/pty_session.py`, nothing
+/// typed) with an empty configuration; its terminal text, `\r` dropped.
+fn in_terminal(name: &str, program: Command) -> String {
+    let cfg = empty_config(name);
+    let lines = cfg.join("no-lines");
+    std::fs::write(&lines, "").unwrap();
+    let driver = workspace_root().join("crates/cscomm/tests/peer/pty_session.py");
+    let mut command = Python::clustershell().command();
+    command
+        .arg(driver)
+        .arg("no prompt")
+        .arg(&lines)
+        .arg(program.get_program())
+        .args(program.get_args());
+    let out = run(command, name);
+    String::from_utf8_lossy(&out.stdout).replace('\r', "")
+}
+
+/// With no `--color` and no `color` key, output to a terminal is coloured
+/// as clush colours it with its packaged `clush.conf` (`color: auto`, the
+/// one of the peer's environment); into a pipe it is not (the other tests).
+#[test]
+fn a_terminal_gets_colours_by_default_as_with_clushs_packaged_conf() {
+    for options in [&["-b"][..], &["-L"], &["-b", "-S"]] {
+        let mut theirs = Command::new(Python::clustershell().bin_dir().join("clush"));
+        theirs.args(["-R", "exec"]).args(options);
+        let mut ours = Command::new(env!("CARGO_BIN_EXE_cscomm"));
+        ours.args(["run", "--local"]).args(options);
+        for command in [&mut theirs, &mut ours] {
+            command.args(["-w", "n[1-3]", "echo hi; [ %h = n2 ] && exit 3; true"]);
+        }
+        let (theirs, ours) = (
+            in_terminal("tty-clush", theirs),
+            in_terminal("tty-cscomm", ours),
+        );
+        assert!(theirs.contains("\x1b["), "clush did not colour: {theirs:?}");
+        assert_eq!(ours.replace("cscomm", "clush"), theirs, "{options:?}");
+    }
 }

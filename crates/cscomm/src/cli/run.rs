@@ -4,12 +4,15 @@
 mod config;
 mod copy;
 mod display;
+mod fdlimit;
 mod interactive;
+mod password;
 mod prefix;
 mod regroup;
 mod selection;
 mod settings;
 mod stdin;
+mod verbose;
 mod worker;
 
 use std::io::IsTerminal;
@@ -229,6 +232,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Ok(conf) => conf,
         Err(e) => return Ok(selection::SelectionError::from(e).exit()),
     };
+    fdlimit::apply(conf.fd_max, display_options(&args, &conf).verbosity);
     let terminal = std::io::stdin().is_terminal();
     let interactive = args.command.is_empty() && !(args.copy || args.rcopy) && terminal;
     if let Some(code) = no_command_checks(&args, interactive, &mut conf) {
@@ -239,6 +243,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Err(e) => return Ok(e.exit()),
     };
     let options = settings::tree_options(&args, &conf, execution)?;
+    verbose::setup_lines(&args, &options, display_options(&args, &conf).verbosity);
     // The headers' resolver (-r); the session keeps its own for `+`/`-`/`@`.
     let labels = labels(&args, selection::resolver(&args), axis);
     if args.copy || args.rcopy {
@@ -254,6 +259,13 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     let display_options = DisplayOptions {
         labels,
         ..display_options(&args, &conf)
+    };
+    let password = match password_prompt(&args, &conf, display_options.verbosity) {
+        Ok(password) => password,
+        Err(message) => {
+            eprintln!("{PROG}: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
     };
     if display_options.verbosity >= Verbosity::Debug {
         println!(
@@ -272,8 +284,12 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
             resolver: &mut resolver,
             history_size: conf.history_size,
         };
+        let input = Input {
+            forward: false,
+            password,
+        };
         let mut execute = |command: &str, targets: &_, options, display: &_, runtime: &_| {
-            execute(command, targets, options, display, runtime, false)
+            execute(command, targets, options, display, runtime, &input)
         };
         return Ok(match session.run(&mut execute)? {
             interactive::End::Done(None) => ExitCode::SUCCESS,
@@ -284,16 +300,36 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let forward_stdin = !args.no_stdin && !terminal;
+    let input = Input {
+        forward: !args.no_stdin && !terminal,
+        password,
+    };
     let outcome = execute(
         &command,
         &targets,
         options,
         &display_options,
         &runtime,
-        forward_stdin,
+        &input,
     )?;
     Ok(ExitCode::from(exit_code(conf.maxrc, outcome)))
+}
+
+/// With `password_prompt`, clush's -v line and the password asked on the
+/// terminal.
+fn password_prompt(
+    args: &RunArgs,
+    conf: &ClushSettings,
+    verbosity: Verbosity,
+) -> Result<Option<String>, String> {
+    if !conf.password_prompt {
+        return Ok(None);
+    }
+    if verbosity >= Verbosity::Verbose {
+        let mode = args.mode.as_deref().unwrap_or("None");
+        println!("[{mode}] password prompt enabled");
+    }
+    password::ask().map(Some)
 }
 
 /// clush's checks when no command is given: a copy needs sources; the
@@ -326,20 +362,31 @@ fn no_command_checks(
     None
 }
 
-/// Runs `command` on `targets` and shows it; `forward_stdin` sends our
-/// standard input to the nodes, else theirs is closed at once.
+/// What the nodes read on their standard input.
+struct Input {
+    /// Our standard input is forwarded (else theirs ends at once).
+    forward: bool,
+    /// `password_prompt`'s password, sent first as a line.
+    password: Option<String>,
+}
+
+/// Runs `command` on `targets` and shows it, the nodes' input as `input`
+/// says.
 fn execute(
     command: &str,
     targets: &cscomm::tree::NodeSet,
     options: cscomm::tree::TreeOptions,
     display_options: &DisplayOptions,
     runtime: &tokio::runtime::Runtime,
-    forward_stdin: bool,
+    input: &Input,
 ) -> Result<RunOutcome, Box<dyn std::error::Error>> {
     let mut display = Display::new(display_options, targets)?;
     runtime.block_on(async {
         let mut run = TreeRun::start(command, targets, options)?;
-        if forward_stdin {
+        if let Some(password) = &input.password {
+            run.write(format!("{password}\n").into_bytes());
+        }
+        if input.forward {
             stdin::forward(run.handle());
         } else {
             run.close_stdin();
@@ -378,8 +425,9 @@ fn display_options(args: &RunArgs, conf: &ClushSettings) -> DisplayOptions {
             _ => Verbosity::Debug,
         }
     };
+    // No `color` at all: `auto`, as ClusterShell's packaged `clush.conf`.
     let color = args.color.as_deref().or(match conf.color {
-        Color::Unset => None,
+        Color::Unset => Some("auto"),
         Color::Never => Some("never"),
         Color::Always => Some("always"),
         Color::Auto => Some("auto"),
@@ -403,7 +451,7 @@ fn display_options(args: &RunArgs, conf: &ClushSettings) -> DisplayOptions {
 }
 
 /// clush's `--color`: `auto` colours when standard output is a terminal
-/// and standard error too (unless -B merges it); no colour by default.
+/// and standard error too (unless -B merges it).
 fn use_color(when: Option<&str>, gather_all: bool) -> bool {
     match when {
         Some("always") => true,

@@ -1,4 +1,4 @@
-//! `clush.conf`'s `command_prefix` and `password_prompt` for a command.
+//! `clush.conf`'s `command_prefix` for a command.
 
 use cscomm_groups::ClushSettings;
 
@@ -8,8 +8,7 @@ use super::display::{DisplayOptions, Verbosity};
 /// The command: its words joined with spaces after `command_prefix` split
 /// into words (as clush does: the prefix's quotes are lost). With -v,
 /// clush's message naming the prefix words. The error is clush's message
-/// (without its name): a prefix that does not split, or `password_prompt`,
-/// which `cscomm run` does not offer.
+/// (without its name) for a prefix that does not split.
 pub(super) fn command_line(
     args: &RunArgs,
     conf: &ClushSettings,
@@ -23,11 +22,6 @@ pub(super) fn command_line(
             println!("[{mode}] command prefix: {}", python_list(&words));
         }
         all = words;
-    }
-    if conf.password_prompt {
-        return Err(format!(
-            "[{mode}] password_prompt is not supported (no password can be sent to the nodes)"
-        ));
     }
     all.extend(args.command.iter().cloned());
     Ok(all.join(" "))

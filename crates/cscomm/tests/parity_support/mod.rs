@@ -1,0 +1,93 @@
+//! Comparing a `cscomm run` with the real clush 1.10.1's run of the same
+//! command line: stdout (exactly, or sorted where nodes race), stderr
+//! sorted (clush's name made ours, its progress updates dropped) and the
+//! exit status. Shared by the `clush_parity_*` tests.
+#![allow(dead_code)] // each test file uses a part
+
+use std::process::Output;
+
+/// How stdout is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Order {
+    /// Byte for byte (clush's order is deterministic: `-b`, `-L`, `--diff`).
+    Exact,
+    /// Line by line once sorted (nodes race).
+    Sorted,
+}
+
+/// clush's name made ours, in messages and usage lines.
+pub(crate) fn ours(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).replace("clush", "cscomm")
+}
+
+/// Whether `line` is a progress update (`cscomm:  2/12`, in tree mode
+/// `cscomm:  2/12 gw 1`).
+fn is_progress(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("cscomm:") else {
+        return false;
+    };
+    let rest = rest.trim();
+    let rest = match rest.split_once(" gw ") {
+        Some((count, gateways)) if gateways.trim().parse::<u64>().is_ok() => count,
+        _ => rest,
+    };
+    rest.contains('/') && rest.replace('/', "").trim().parse::<u64>().is_ok()
+}
+
+/// Lines of stderr with clush's name made ours, progress updates (and the
+/// spaces that erase them) dropped; sorted.
+pub(crate) fn stderr_lines(bytes: &[u8]) -> Vec<String> {
+    let mut lines: Vec<String> = ours(bytes)
+        .split(['\n', '\r'])
+        .filter(|l| !l.trim().is_empty() && !is_progress(l))
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// The lines of `bytes`, clush's name made ours, sorted.
+pub(crate) fn sorted(bytes: &[u8]) -> Vec<String> {
+    let mut lines: Vec<String> = ours(bytes).lines().map(str::to_owned).collect();
+    lines.sort();
+    lines
+}
+
+/// What differs between clush's run (`theirs`) and ours, one paragraph per
+/// stream; `None` when they are the same.
+pub(crate) fn differences(theirs: &Output, ours_: &Output, order: Order) -> Option<String> {
+    let mut found = Vec::new();
+    let stdout_same = match order {
+        Order::Exact => ours(&ours_.stdout) == ours(&theirs.stdout),
+        Order::Sorted => sorted(&ours_.stdout) == sorted(&theirs.stdout),
+    };
+    if !stdout_same {
+        found.push(format!(
+            "stdout:\n--- clush\n{}--- cscomm\n{}",
+            ours(&theirs.stdout),
+            ours(&ours_.stdout)
+        ));
+    }
+    let (their_err, our_err) = (stderr_lines(&theirs.stderr), stderr_lines(&ours_.stderr));
+    if their_err != our_err {
+        found.push(format!(
+            "stderr (sorted):\n--- clush\n{their_err:#?}\n--- cscomm\n{our_err:#?}"
+        ));
+    }
+    if ours_.status.code() != theirs.status.code() {
+        found.push(format!(
+            "exit status: clush {:?}, cscomm {:?}",
+            theirs.status.code(),
+            ours_.status.code()
+        ));
+    }
+    (!found.is_empty()).then(|| found.join("\n"))
+}
+
+/// Fails when `ours_` differs from `theirs` (see [`differences`]); `what`
+/// names the case in the message.
+pub(crate) fn assert_same_as_clush(theirs: &Output, ours_: &Output, order: Order, what: &str) {
+    if let Some(diff) = differences(theirs, ours_, order) {
+        panic!("{what}: cscomm differs from clush\n{diff}");
+    }
+}
