@@ -93,10 +93,7 @@ pub fn read_str_dict(pickle: &[u8]) -> Option<Vec<(&str, Value)>> {
 /// assert_eq!(cscomm_pickle::for_each_str_entry(pickle, |k, _| keys.push(k)), Some(()));
 /// assert_eq!(keys, ["cmd", "stderr"]);
 /// ```
-pub fn for_each_str_entry<'p>(
-    pickle: &'p [u8],
-    each: impl FnMut(&'p str, Value),
-) -> Option<()> {
+pub fn for_each_str_entry<'p>(pickle: &'p [u8], each: impl FnMut(&'p str, Value)) -> Option<()> {
     descent::for_each_str_entry(pickle, ReaderConfig::shared_default(), each)
 }
 
