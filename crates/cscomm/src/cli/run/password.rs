@@ -18,9 +18,11 @@ pub(super) fn ask() -> Result<String, String> {
     let saved = tcgetattr(&tty).map_err(|e| format!("password_prompt: {e}"))?;
     let mut quiet = saved.clone();
     quiet.local_flags.remove(LocalFlags::ECHO);
+    // Echo off before the prompt shows, as getpass: what is typed once
+    // the prompt is seen is neither echoed nor flushed away.
+    let _ = tcsetattr(&tty, SetArg::TCSAFLUSH, &quiet);
     let _ = tty.write_all(b"Password: ");
     let _ = tty.flush();
-    let _ = tcsetattr(&tty, SetArg::TCSAFLUSH, &quiet);
     let line = read_line(&mut tty);
     let _ = tcsetattr(&tty, SetArg::TCSAFLUSH, &saved);
     let _ = tty.write_all(b"\n");
