@@ -224,23 +224,13 @@ def table(rust, python):
     return rows
 
 
-def command():
-    python = Path(sys.executable)
-    try:
-        python = python.relative_to(ROOT)
-    except ValueError:
-        pass
-    return ' '.join([str(python), 'benches/compare_payload.py',
-                     *sys.argv[1:]])
-
-
 def write_doc(rows, rust_reps, python_reps):
     section = '\n'.join([
         BEGIN,
         '## Payloads: base64 + pickle, and whole messages',
         '',
         'Measured with `%s` on %s (UTC), on %s.'
-        % (command(), time.strftime('%Y-%m-%d %H:%M', time.gmtime()),
+        % (wire.command(), time.strftime('%Y-%m-%d %H:%M', time.gmtime()),
            wire.machine()),
         '',
         'cscomm-message (release build), median of %d runs: '

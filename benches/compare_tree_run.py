@@ -43,7 +43,6 @@ cscomm/cscomm. Unless `--no-write`, the table replaces the part of
 """
 import argparse
 import os
-import platform
 import re
 import signal
 import socket
@@ -54,8 +53,10 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / 'docs' / 'PERFORMANCE.md'
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import compare_wire as wire  # noqa: E402  (shared helpers)
+
+ROOT, DOC = wire.ROOT, wire.DOC
 BEGIN, END = '<!-- tree-run:begin -->', '<!-- tree-run:end -->'
 CLK_TCK = os.sysconf('SC_CLK_TCK')
 CASES = ['clush/python', 'clush/cscomm', 'cscomm/python', 'cscomm/cscomm']
@@ -286,32 +287,6 @@ def per_gateway(results):
     return lines
 
 
-def machine():
-    model = ''
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'):
-                model = line.split(':', 1)[1].strip()
-                break
-    except OSError:
-        pass
-    rustc = subprocess.run(['rustc', '--version'], stdout=subprocess.PIPE,
-                           text=True).stdout.strip()
-    return ('%s, %d CPUs; %s; Python %s'
-            % (model or platform.machine(), os.cpu_count(), rustc,
-               platform.python_version()))
-
-
-def command():
-    """This run's command line, paths relative to the repository."""
-    python = Path(sys.executable)
-    try:
-        python = python.relative_to(ROOT)
-    except ValueError:
-        pass
-    return ' '.join([str(python), 'benches/compare_tree_run.py', *sys.argv[1:]])
-
-
 def write_doc(table, gateways, opts, started):
     section = '\n'.join([
         BEGIN,
@@ -319,7 +294,7 @@ def write_doc(table, gateways, opts, started):
         % (opts.command, opts.nodes, EXPECTED_GATEWAYS),
         '',
         'Measured with `%s` on %s (UTC), on %s.'
-        % (command(), started, machine()),
+        % (wire.command(), started, wire.machine()),
         '',
         'Topology: %s; fanout %d on the admin node and on the gateways; ssh '
         'replaced by `fake_ssh` (`benches/src/bin/fake_ssh.rs`: skips the ssh '

@@ -134,13 +134,15 @@ def machine():
 
 
 def command():
-    """This run's command line, paths relative to the repository."""
+    """This run's command line (the comparison script that runs, whichever
+    it is), paths relative to the repository."""
     python = Path(sys.executable)
     try:
         python = python.relative_to(ROOT)
     except ValueError:
         pass
-    return ' '.join([str(python), 'benches/compare_wire.py', *sys.argv[1:]])
+    script = 'benches/' + Path(sys.argv[0]).name
+    return ' '.join([str(python), script, *sys.argv[1:]])
 
 
 def table(rust, python):
