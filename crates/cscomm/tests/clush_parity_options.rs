@@ -19,7 +19,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use cscomm_testkit::python::{Python, workspace_root};
-use parity_support::{Order, assert_same_as_clush, ours, sorted};
+use parity_support::{Order, assert_same_as_clush, in_config, ours, sorted};
 
 const GROUPS_CONF: &str = "\
 [Main]
@@ -89,11 +89,7 @@ fn cfgdir() -> &'static Path {
 
 fn run(mut command: Command) -> Output {
     let cfg = cfgdir();
-    command
-        .env("CLUSTERSHELL_CFGDIR", cfg)
-        .env("XDG_CONFIG_HOME", cfg)
-        .env("HOME", cfg)
-        .env_remove("NO_COLOR")
+    in_config(&mut command, cfg)
         .current_dir(cfg)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -10,11 +10,11 @@
 
 mod parity_support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use cscomm_testkit::python::{Python, workspace_root};
-use parity_support::{Order, assert_same_as_clush, sorted};
+use parity_support::{Order, assert_same_as_clush, in_config, output_files, sorted};
 
 /// A command whose output differs per node: n2 prints one line less, n3
 /// exits 1 before its last line; every node writes a line on stderr.
@@ -32,11 +32,7 @@ fn empty_config(name: &str) -> PathBuf {
 
 fn run(mut command: Command, name: &str) -> Output {
     let cfg = empty_config(name);
-    command
-        .env("CLUSTERSHELL_CFGDIR", &cfg)
-        .env("XDG_CONFIG_HOME", &cfg)
-        .env("HOME", &cfg)
-        .env_remove("NO_COLOR")
+    in_config(&mut command, &cfg)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -129,20 +125,6 @@ fn line_mode_labels_colours_and_quiet_as_clush() {
     }
 }
 
-/// Every file of `dir`, by path relative to it, with its bytes.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut found = Vec::new();
-    for sub in ["out", "err"] {
-        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            let name = format!("{sub}/{}", path.file_name().unwrap().to_string_lossy());
-            found.push((name, std::fs::read(&path).unwrap()));
-        }
-    }
-    found.sort();
-    found
-}
-
 #[test]
 fn output_directories_hold_the_same_files_as_clushs() {
     let root = workspace_root().join("target/clush-parity-output/dirs");
@@ -170,8 +152,8 @@ fn output_directories_hold_the_same_files_as_clushs() {
     let ours = cscomm(&ours_args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(ours.status.code(), theirs.status.code());
     assert_eq!(sorted(&ours.stdout), sorted(&theirs.stdout));
-    let ours_files = files(&root.join("cscomm"));
-    assert_eq!(ours_files, files(&root.join("clush")));
+    let ours_files = output_files(&root.join("cscomm"));
+    assert_eq!(ours_files, output_files(&root.join("clush")));
     assert_eq!(ours_files.len(), 8);
     assert!(ours_files.contains(&("out/n2".into(), Vec::new())));
     assert!(ours_files.contains(&("out/n1".into(), b"out n1\nno newline\n".to_vec())));

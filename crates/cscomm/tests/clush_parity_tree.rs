@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use cscomm_testkit::clush::{GatewayExe, admin_short_name, sshd};
 use cscomm_testkit::python::{Python, workspace_root};
-use parity_support::{Order, differences, stderr_lines};
+use parity_support::{Order, differences, in_config, output_files, stderr_lines};
 
 const GROUPS_CONF: &str = "\
 [Main]
@@ -140,17 +140,13 @@ fn run(runner: Runner, tree: Tree, args: &[String], stdin: Option<&[u8]>) -> Out
             command.env_remove(&*key);
         }
     }
-    command
+    in_config(&mut command, dir)
         .args(args)
-        .env("CLUSTERSHELL_CFGDIR", dir)
-        .env("XDG_CONFIG_HOME", dir)
-        .env("HOME", dir)
         .env(
             "CLUSTERSHELL_GW_PYTHON_EXECUTABLE",
             runner.gateway().program(),
         )
         .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env_remove("NO_COLOR")
         .current_dir(dir)
         .process_group(0)
         .stdin(if stdin.is_some() {
@@ -349,20 +345,6 @@ fn verbose_mode_lines_through_gateways_as_clush() {
     ]);
 }
 
-/// Every file of `dir`'s `out` and `err`, by relative path, with its bytes.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut found = Vec::new();
-    for sub in ["out", "err"] {
-        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            let name = format!("{sub}/{}", path.file_name().unwrap().to_string_lossy());
-            found.push((name, std::fs::read(&path).unwrap()));
-        }
-    }
-    found.sort();
-    found
-}
-
 #[test]
 fn output_directories_through_gateways_hold_clushs_files() {
     let root = cfgdir(Tree::Gateway).join("dirs");
@@ -387,11 +369,11 @@ fn output_directories_through_gateways_hold_clushs_files() {
         std::thread::spawn(move || (run(runner, Tree::Gateway, &args, None), dir))
     });
     let [(theirs, their_dir), ours @ ..] = handles.map(|h| h.join().unwrap());
-    let want = files(&their_dir);
+    let want = output_files(&their_dir);
     assert_eq!(want.len(), 8, "{want:?}");
     for (out, dir) in ours {
         assert_eq!(differences(&theirs, &out, Order::Sorted), None, "{dir:?}");
-        assert_eq!(files(&dir), want, "{dir:?}");
+        assert_eq!(output_files(&dir), want, "{dir:?}");
     }
 }
 

@@ -4,7 +4,8 @@
 //! exit status. Shared by the `clush_parity_*` tests.
 #![allow(dead_code)] // each test file uses a part
 
-use std::process::Output;
+use std::path::Path;
+use std::process::{Command, Output};
 
 /// How stdout is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,4 +91,30 @@ pub(crate) fn assert_same_as_clush(theirs: &Output, ours_: &Output, order: Order
     if let Some(diff) = differences(theirs, ours_, order) {
         panic!("{what}: cscomm differs from clush\n{diff}");
     }
+}
+
+/// Points `command` at the configuration directory `cfg` alone, as both
+/// programs find it: `CLUSTERSHELL_CFGDIR`, and `XDG_CONFIG_HOME` and
+/// `HOME` there too (no user file is read); `NO_COLOR` removed.
+pub(crate) fn in_config<'c>(command: &'c mut Command, cfg: &Path) -> &'c mut Command {
+    command
+        .env("CLUSTERSHELL_CFGDIR", cfg)
+        .env("XDG_CONFIG_HOME", cfg)
+        .env("HOME", cfg)
+        .env_remove("NO_COLOR")
+}
+
+/// Every file of `dir`'s `out` and `err` (`--outdir`/`--errdir`), by
+/// relative path, with its bytes, sorted.
+pub(crate) fn output_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    for sub in ["out", "err"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = format!("{sub}/{}", path.file_name().unwrap().to_string_lossy());
+            found.push((name, std::fs::read(&path).unwrap()));
+        }
+    }
+    found.sort();
+    found
 }
