@@ -43,7 +43,8 @@ impl Faulty {
 
 /// `cscomm run` on n[1-4] (n[1-2] behind gw1 playing `fault`, n[3-4]
 /// behind gw2), connect timeout 1 s, with `extra` options; `stdin` is
-/// written once gw1 has closed its input (the fault `close_stdin`).
+/// written at once, or once gw1 has closed its input (the fault
+/// `close_stdin`).
 fn run_with_fault(fault: &str, extra: &[&str], stdin: Option<&[u8]>) -> Faulty {
     let dir = workspace_root().join(format!("target/initiator-faults/{fault}"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -78,9 +79,12 @@ fn run_with_fault(fault: &str, extra: &[&str], stdin: Option<&[u8]>) -> Faulty {
     let mut input = child.stdin.take().unwrap();
     let data = stdin.map(<[u8]>::to_vec);
     let stdin_closed = dir.join("gw1.stdin-closed");
+    let waits_for_close = fault == "close_stdin";
     let writer = std::thread::spawn(move || {
         if let Some(data) = data {
-            wait_for_file(&stdin_closed);
+            if waits_for_close {
+                wait_for_file(&stdin_closed);
+            }
             let _ = input.write_all(&data);
         }
     });
@@ -274,5 +278,144 @@ fn a_gateway_that_never_sets_up_is_routed_around() {
             "took {:?}",
             run.elapsed
         );
+    }
+}
+
+// Hostile gateways (docs/CLUSH-PARITY.md, "Hostile gateways").
+
+/// After set-up, each of these ends gw1 with a reason naming what it did.
+#[test]
+fn hostile_streams_after_set_up_end_the_gateway() {
+    for (fault, why) in [
+        ("routing_unknown", "RTR message for unknown worker 8"),
+        (
+            "text_retcode",
+            "invalid literal for int() with base 10: 'abc'",
+        ),
+        ("early_end", "closed the channel with targets pending"),
+        ("exit_zero", "exited with code 0 with targets pending"),
+        ("second_channel", "element <channel> nested in <channel>"),
+        (
+            "entities",
+            "document type declarations (<!DOCTYPE) are not allowed",
+        ),
+        ("deep_nesting", "Invalid starting tag a"),
+        ("pickle_bomb", "expected a bytes payload, found tuple"),
+        ("deep_pickle", "unpickling stack underflow"),
+    ] {
+        let run = run_with_fault(fault, &[], None);
+        assert_gw1_failed(&run, why, Duration::from_secs(5));
+    }
+}
+
+/// A gateway that takes our input but never acknowledges it: once
+/// `max_queued` (64 MiB) waits, it fails by name rather than its targets
+/// silently missing part of their input or our memory growing.
+#[test]
+fn a_gateway_that_never_acknowledges_input_fails_clearly() {
+    let input = vec![b'i'; 72 << 20];
+    let run = run_with_fault("no_write_ack", &[], Some(&input));
+    assert_gw1_failed(
+        &run,
+        "stopped acknowledging standard input (",
+        Duration::from_secs(20),
+    );
+    // Sending stopped at the limit: not all 72 MiB (96 MiB in base64) went.
+    let sent = run.sent_to_gw1().len();
+    assert!(sent < 96 << 20, "{sent} bytes sent");
+}
+
+/// Return codes out of `i32` range end as 255; a negative one is kept
+/// (shown only by `-S`, as clush shows only positive ones at once).
+#[test]
+fn odd_return_codes_are_kept_in_range() {
+    let run = run_with_fault("odd_retcodes", &["-S"], None);
+    let (stdout, stderr) = (run.stdout(), run.stderr());
+    assert!(
+        stderr.contains("cscomm: n1: exited with exit code 255"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("n2: exited"), "{stderr}");
+    assert!(stdout.contains("n3: ok n3") && stdout.contains("n4: ok n4"));
+    assert_eq!(run.code(), 255, "{stderr}");
+}
+
+/// `TIM` for one node: that node timed out, the others complete.
+#[test]
+fn a_timeout_for_one_node() {
+    let run = run_with_fault("timeout_one", &[], None);
+    let (stdout, stderr) = (run.stdout(), run.stderr());
+    assert!(stderr.contains("cscomm: n1: command timeout"), "{stderr}");
+    assert!(!stderr.contains("failed"), "{stderr}");
+    for done in ["n2: ok n2", "n3: ok n3", "n4: ok n4"] {
+        assert!(stdout.contains(done), "{stdout}");
+    }
+    assert_eq!(run.code(), 0);
+}
+
+/// A login banner before the channel: gw1 never set up, so n[1-2] are
+/// routed again (directly), the reason shown.
+#[test]
+fn a_banner_before_the_channel_is_routed_around() {
+    let run = run_with_fault("banner", &[], None);
+    let (stdout, stderr) = (run.stdout(), run.stderr());
+    assert!(
+        stderr.contains("text before the <channel> start"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("rerouting commands for n[1-2]"), "{stderr}");
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        ["n1: direct n1", "n2: direct n2", "n3: ok n3", "n4: ok n4"]
+    );
+    assert_eq!(run.code(), 0);
+}
+
+/// Sane but unusual gateways: every node completes with all its bytes.
+#[test]
+fn odd_but_sane_gateways_complete() {
+    for fault in ["old_version", "slow_loris", "giant_out", "stderr_flood"] {
+        let run = run_with_fault(fault, &[], None);
+        let (stdout, stderr) = (run.stdout(), run.stderr());
+        let mut lines: Vec<&str> = stdout.lines().collect();
+        lines.sort_unstable();
+        let n1 = if fault == "giant_out" {
+            format!("n1: {}", "x".repeat(8 << 20))
+        } else {
+            "n1: ok n1".to_owned()
+        };
+        assert_eq!(
+            lines.len(),
+            4,
+            "{fault}: {}",
+            &stderr[..stderr.len().min(500)]
+        );
+        assert!(
+            lines[0] == n1,
+            "{fault}: n1 line of {} bytes",
+            lines[0].len()
+        );
+        assert_eq!(
+            lines[1..],
+            ["n2: ok n2", "n3: ok n3", "n4: ok n4"],
+            "{fault}"
+        );
+        assert_eq!(run.code(), 0, "{fault}");
+        assert!(
+            run.elapsed < Duration::from_secs(5),
+            "{fault}: {:?}",
+            run.elapsed
+        );
+        if fault == "stderr_flood" {
+            // 8 MiB without a newline: in 1 MiB lines, every byte shown.
+            let shown: usize = stderr
+                .lines()
+                .filter_map(|line| line.strip_prefix("gw1: "))
+                .map(str::len)
+                .sum();
+            assert_eq!(shown, 8 << 20);
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use cscomm_channel::{InitiatorChannel, InitiatorConfig, InitiatorEvent};
+use cscomm_channel::{InitiatorChannel, InitiatorConfig, InitiatorEvent, SendError};
 use cscomm_message::{NodeSet, PayloadCodec, PickledTopology, ShellRequest};
 use cscomm_ssh::{EventKind, ExecOptions, OutputMode, Session, SessionStdin, Transport};
 use tokio::sync::{mpsc, watch};
@@ -21,6 +21,9 @@ const SRCID: u64 = 1;
 /// ClusterShell's exit code for targets of a gateway lost after setup
 /// (`os.EX_PROTOCOL`).
 pub const EX_PROTOCOL: i32 = 76;
+/// Bytes of standard input a gateway may leave unacknowledged (it
+/// acknowledges each write on receipt); beyond, it is failed, as stalled.
+const MAX_UNACKED_INPUT: usize = 64 << 20;
 /// How long a gateway may take to exit once its work is done.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
 /// Bytes of the gateway's stream read ahead of the consumer: enough to
@@ -117,6 +120,8 @@ struct Link {
     /// so that whoever wrote it can tell (by its `Bytes` being dropped)
     /// when the gateway has taken it (flow control of file copies).
     unacked: VecDeque<Bytes>,
+    /// Their total length.
+    unacked_bytes: usize,
 }
 
 /// Why a link gives up on its gateway.
@@ -144,6 +149,7 @@ impl Link {
             set_up: false,
             set_up_report: spec.set_up.clone(),
             unacked: VecDeque::new(),
+            unacked_bytes: 0,
         }
     }
 
@@ -191,8 +197,8 @@ impl Link {
                 },
                 message = control.recv(), if control_open => match message {
                     Some(Control::Write(data)) => {
-                        if self.channel.write(SRCID, &self.targets, data.clone()).is_ok() {
-                            self.unacked.push_back(data);
+                        if let Some(failure) = self.write(data) {
+                            return self.fail(failure, session, writer).await;
                         }
                     }
                     Some(Control::Eof) => {
@@ -213,6 +219,25 @@ impl Link {
             }
             self.handle_channel_events().await;
         }
+    }
+
+    /// Sends `data` to the targets' input. A gateway that stopped
+    /// acknowledging it (more than [`MAX_UNACKED_INPUT`] bytes sent and
+    /// not acknowledged, or a full queue before set-up) fails: memory
+    /// would otherwise grow without end, or its targets miss part of their
+    /// input unnoticed.
+    fn write(&mut self, data: Bytes) -> Option<Failure> {
+        let len = data.len();
+        match self.channel.write(SRCID, &self.targets, data.clone()) {
+            Ok(_) => {
+                self.unacked.push_back(data);
+                self.unacked_bytes += len;
+            }
+            Err(SendError::Full) => return Some(unacknowledged(self.channel.queued())),
+            // Closed: the failure is reported by the loop.
+            Err(_) => {}
+        }
+        (self.unacked_bytes > MAX_UNACKED_INPUT).then(|| unacknowledged(self.unacked_bytes))
     }
 
     /// The gateway may be ending: it has a moment to report its exit.
@@ -363,7 +388,9 @@ impl Link {
                     }
                 }
                 InitiatorEvent::Written { .. } => {
-                    self.unacked.pop_front();
+                    if let Some(data) = self.unacked.pop_front() {
+                        self.unacked_bytes -= data.len();
+                    }
                 }
                 // Reported by `fail`, with what it did about it.
                 InitiatorEvent::GatewayError { .. } => {}
@@ -443,11 +470,21 @@ impl Link {
     }
 
     /// Every target ended: let the gateway go (end of its input), briefly
-    /// wait for it to exit; dropping the session kills what remains.
-    async fn finish(self, mut session: Session, writer: mpsc::UnboundedSender<Bytes>) -> LinkEnd {
+    /// wait for it to exit, still showing what it writes on its standard
+    /// error (its last line, unterminated, comes at its exit); dropping
+    /// the session kills what remains.
+    async fn finish(
+        mut self,
+        mut session: Session,
+        writer: mpsc::UnboundedSender<Bytes>,
+    ) -> LinkEnd {
         drop(writer);
         let _ = tokio::time::timeout(EXIT_GRACE, async {
-            while session.next_event().await.is_some() {}
+            while let Some(event) = session.next_event().await {
+                if let EventKind::Stderr(line) = event {
+                    self.gateway_stderr(line.bytes).await;
+                }
+            }
         })
         .await;
         LinkEnd::Done
@@ -461,6 +498,14 @@ impl Link {
     async fn emit(&mut self, event: TreeEvent) {
         let _ = self.events.send(event).await;
     }
+}
+
+/// Why a gateway that stopped acknowledging its input fails.
+fn unacknowledged(waiting: usize) -> Failure {
+    let waiting = waiting >> 20;
+    Failure::Broken(format!(
+        "stopped acknowledging standard input ({waiting} MiB waiting)"
+    ))
 }
 
 /// Ends a gateway whose input was closed: a moment to exit by itself

@@ -29,9 +29,13 @@ MSGID = [100]
 EXPLOIT = b"cposix\nsystem\n(S'touch " + MARKERS.encode() + b"/pwned'\ntR."
 
 
+SENDING = threading.Lock()
+
+
 def send(data):
-    OUT.write(data)
-    OUT.flush()
+    with SENDING:  # whole messages, whatever thread sends them
+        OUT.write(data)
+        OUT.flush()
 
 
 def payload(data):
@@ -99,6 +103,63 @@ def play(srcid, targets):
         os.kill(os.getpid(), signal.SIGSTOP)
     elif FAULT == "close_stdout":
         os.close(1)
+    elif FAULT == "old_version":
+        answer_well(srcid, targets)
+    elif FAULT == "odd_retcodes":
+        retcode(srcid, first, 99999999999)
+        retcode(srcid, nodes[1], -5)
+    elif FAULT == "text_retcode":
+        retcode(srcid, first, "abc")
+    elif FAULT == "timeout_one":
+        message("TIM", [("srcid", srcid), ("nodes", first)])
+        output("OUT", srcid, nodes[1], b"ok " + nodes[1].encode())
+        retcode(srcid, nodes[1])
+    elif FAULT == "routing_unknown":
+        message("RTR", [("srcid", srcid + 7), ("event", "reroute"),
+                        ("gateway", "nowhere"), ("targets", first)])
+    elif FAULT == "early_end":
+        send(b"</channel>\n")
+    elif FAULT == "exit_zero":
+        os._exit(0)
+    elif FAULT == "second_channel":
+        send(b'<channel version="1.10.1">')
+    elif FAULT == "entities":
+        send(b'<!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa">'
+             b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+             b'<message type="OUT" msgid="9" srcid="%d" nodes="%s">&b;'
+             b'</message>\n' % (srcid, first.encode()))
+    elif FAULT == "deep_nesting":
+        send(b"<a>" * 200000)
+    elif FAULT == "pickle_bomb":
+        # A list repeated through the memo: 2**40 items if expanded.
+        bomb = b"\x80\x04]\x94" + b"".join(
+            b"h%ch%c\x86\x94" % (i, i) for i in range(40)) + b"."
+        message("OUT", [("srcid", srcid), ("nodes", first)],
+                base64.b64encode(bomb))
+    elif FAULT == "deep_pickle":
+        bomb = b"\x80\x04" + b"(" * 100000 + b"."
+        message("OUT", [("srcid", srcid), ("nodes", first)],
+                base64.b64encode(bomb))
+    elif FAULT == "stderr_flood":
+        sys.stderr.buffer.write(b"E" * (8 << 20))
+        sys.stderr.flush()
+        answer_well(srcid, targets)
+    elif FAULT == "slow_loris":
+        for node in nodes:
+            frame = (b'<message type="OUT" msgid="5" srcid="%d" nodes="%s">'
+                     % (srcid, node.encode())
+                     + payload(("ok " + node).encode()) + b"</message>\n"
+                     + b'<message type="RET" msgid="6" srcid="%d" retcode="0"'
+                     b' nodes="%s"></message>\n' % (srcid, node.encode()))
+            with SENDING:  # no ACK in the middle of a frame
+                for byte in frame:
+                    OUT.write(bytes([byte]))
+                    OUT.flush()
+                    time.sleep(0.002)
+    elif FAULT == "giant_out":
+        output("OUT", srcid, first, b"x" * (8 << 20))
+        retcode(srcid, first)
+        answer_well(srcid, nodes[1])
     # Whatever the fault, this gateway then says nothing more.
     time.sleep(60)
 
@@ -119,7 +180,11 @@ def main():
     if FAULTY and FAULT == "unreachable":
         sys.stderr.write("ssh: connect to host %s port 22: refused\n" % HOST)
         sys.exit(255)
-    send(b'<?xml version="1.0" encoding="utf-8"?>\n<channel version="1.10.1">')
+    if FAULTY and FAULT == "banner":
+        send(b"Welcome to gw1! Have a nice day.\n")
+    version = b"0.1" if FAULTY and FAULT == "old_version" else b"1.10.1"
+    send(b'<?xml version="1.0" encoding="utf-8"?>\n<channel version="%s">'
+         % version)
     buffer = b""
     setup = False
     while True:
@@ -139,8 +204,11 @@ def main():
                 break
             attrs = dict(re.findall(rb'(\w+)="([^"]*)"', found.group(1)))
             buffer = buffer[found.end():]
+            unacked = (FAULTY and FAULT == "no_write_ack"
+                       and attrs.get(b"action") == b"write")
             try:
-                message("ACK", [("ack", attrs[b"msgid"].decode())])
+                if not unacked:
+                    message("ACK", [("ack", attrs[b"msgid"].decode())])
             except OSError:  # its fault closed standard output
                 continue
             if attrs.get(b"type") == b"CFG":
