@@ -29,11 +29,7 @@ pub struct Finished {
 ///
 /// # Panics
 /// When the program cannot be started at all.
-pub fn run_with_deadline(
-    mut cmd: Command,
-    stdin: Option<Vec<u8>>,
-    timeout: Duration,
-) -> Finished {
+pub fn run_with_deadline(mut cmd: Command, stdin: Option<Vec<u8>>, timeout: Duration) -> Finished {
     let started = Instant::now();
     cmd.process_group(0)
         .stdin(if stdin.is_some() {
