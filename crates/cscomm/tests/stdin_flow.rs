@@ -186,3 +186,18 @@ fn a_copy_rerouted_directly_beyond_the_fanout_arrives_whole() {
         assert!(got == data, "{node}: {} bytes\n{}", got.len(), show(&out));
     }
 }
+
+/// The same through a gateway: the admin process waits for its
+/// acknowledgements, which wait for the nodes.
+#[test]
+fn stdin_through_a_gateway_to_slow_readers_keeps_the_admin_memory_bounded() {
+    let data = noise(128 << 20, 0x9a7e);
+    let digest = md5(&data);
+    let admin = admin_short_name();
+    let topology = format!("[routes]\n{admin}: gw1\ngw1: node[1-2]\n");
+    let child = spawn(Some(&topology), "node[1-2]", &["sleep 3; md5sum"]);
+    let (out, peak_kib) = finish(child, data);
+    assert_digests(&out, &names(1, 2), &digest);
+    eprintln!("cscomm run VmHWM through a gateway: {} MiB", peak_kib >> 10);
+    assert!(peak_kib < 48 << 10, "VmHWM {peak_kib} KiB\n{}", show(&out));
+}

@@ -245,10 +245,11 @@ mod tests {
         assert!(matches!(stdin.write(&b"x"[..]), Err(Error::StdinClosed)));
     }
 
-    /// A chunk whose drop is seen through `dropped`.
+    /// A chunk and a token its owner holds: the token's count says
+    /// whether the chunk's bytes are still held somewhere.
     fn watched(data: &'static [u8]) -> (Bytes, Arc<()>) {
         let token = Arc::new(());
-        struct Owner(&'static [u8], Arc<()>);
+        struct Owner(&'static [u8], #[allow(dead_code)] Arc<()>);
         impl AsRef<[u8]> for Owner {
             fn as_ref(&self) -> &[u8] {
                 self.0
