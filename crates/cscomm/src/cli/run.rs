@@ -6,6 +6,7 @@ mod copy;
 mod display;
 mod fdlimit;
 mod interactive;
+pub(super) mod optparse;
 mod password;
 mod prefix;
 mod regroup;
@@ -79,8 +80,13 @@ pub(crate) struct RunArgs {
     pub(crate) root: Option<String>,
     /// At most this many direct connections at once, per gateway too
     /// (default: `clush.conf`'s `fanout`, 64).
-    #[arg(short = 'f', long, value_name = "FANOUT")]
-    pub(crate) fanout: Option<usize>,
+    #[arg(
+        short = 'f',
+        long,
+        value_name = "FANOUT",
+        allow_negative_numbers = true
+    )]
+    pub(crate) fanout: Option<i64>,
     /// ssh connection timeout, in seconds (default: `clush.conf`'s
     /// `connect_timeout`, 10).
     #[arg(short = 't', long = "connect_timeout", value_name = "SECONDS")]

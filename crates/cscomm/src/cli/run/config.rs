@@ -9,7 +9,8 @@ use super::RunArgs;
 fn overrides(args: &RunArgs) -> ClushOverrides {
     let mut overrides = ClushOverrides::default();
     overrides.quiet = args.quiet;
-    overrides.fanout = args.fanout;
+    // clush takes any integer; none below 0 here.
+    overrides.fanout = args.fanout.map(|f| usize::try_from(f).unwrap_or(0));
     overrides.user = args.user.clone();
     overrides.options = args.options.clone();
     overrides.connect_timeout = args.connect_timeout;
