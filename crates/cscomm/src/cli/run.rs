@@ -8,6 +8,7 @@ mod fdlimit;
 mod interactive;
 pub(super) mod optparse;
 mod password;
+mod pattern;
 mod prefix;
 mod regroup;
 mod selection;
@@ -388,7 +389,8 @@ fn execute(
 ) -> Result<RunOutcome, Box<dyn std::error::Error>> {
     let mut display = Display::new(display_options, targets)?;
     runtime.block_on(async {
-        let mut run = TreeRun::start(command, targets, options)?;
+        let mut run = TreeRun::start(command, targets, options)
+            .map_err(|e| pattern::clush_error(e, command))?;
         if let Some(password) = &input.password {
             run.write(format!("{password}\n").into_bytes());
         }
