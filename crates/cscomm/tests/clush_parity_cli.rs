@@ -87,6 +87,13 @@ const CASES: &[&[&str]] = &[
     &["-w", "n1", "-b", "echo", "-b", "--foo"],
     &["-w", "n1", "--", "echo", "-b"],
     &["-w", "n[01-03]", "-b", "echo", "hi"],
+    // Bad `%` keywords of local commands: Python's Template errors.
+    &["-R", "exec", "-w", "n1", "-b", "echo %z"],
+    &["-R", "exec", "-w", "n1", "echo %{zz}"],
+    &["-R", "exec", "-w", "n1", "echo %"],
+    &["-R", "exec", "-w", "n1", "echo %{h"],
+    &["-R", "exec", "-w", "n1", "echo \u{e9}\n%9"],
+    &["--remote=no", "-w", "n1", "echo %hostname"],
 ];
 
 /// The configuration directory, written once per test run.
