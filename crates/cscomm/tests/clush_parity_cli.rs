@@ -94,6 +94,8 @@ const CASES: &[&[&str]] = &[
     &["-R", "exec", "-w", "n1", "echo %{h"],
     &["-R", "exec", "-w", "n1", "echo \u{e9}\n%9"],
     &["--remote=no", "-w", "n1", "echo %hostname"],
+    // A topology file that cannot be read.
+    &["--topology", "/nonexistent", "-w", "n1", "-b", "echo", "hi"],
 ];
 
 /// The configuration directory, written once per test run.

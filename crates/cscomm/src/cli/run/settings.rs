@@ -36,6 +36,11 @@ pub(super) fn tree_options(
         .flatten();
     let (topology, root) = match &file {
         Some(path) => {
+            // clush's words for a file it cannot read (status 1).
+            if std::fs::File::open(path).is_err() {
+                let path = path.display();
+                return Err(format!("TREE MODE: Invalid configuration file: {path}").into());
+            }
             let root = root_name(args, local, path)?;
             (Some(Arc::new(load_topology(path, &root)?)), root)
         }
