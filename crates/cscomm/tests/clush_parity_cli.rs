@@ -94,6 +94,9 @@ const CASES: &[&[&str]] = &[
     &["-R", "exec", "-w", "n1", "echo %{h"],
     &["-R", "exec", "-w", "n1", "echo \u{e9}\n%9"],
     &["--remote=no", "-w", "n1", "echo %hostname"],
+    // An empty mode is no mode.
+    &["-w", "n1", "-m", "", "-b", "echo", "hi"],
+    &["-w", "n1", "-m", "", "-v", "-O", "command_prefix=env", "true"],
     // A topology file that cannot be read.
     &["--topology", "/nonexistent", "-w", "n1", "-b", "echo", "hi"],
 ];

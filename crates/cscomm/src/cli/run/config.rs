@@ -27,7 +27,8 @@ pub(super) fn load(args: &RunArgs) -> Result<ClushConfig, Error> {
 
 /// The settings in the run mode of `-m`, if any.
 pub(super) fn settings(config: &mut ClushConfig, args: &RunArgs) -> Result<ClushSettings, Error> {
-    if let Some(mode) = &args.mode {
+    // An empty mode is none, as in clush.
+    if let Some(mode) = args.mode.as_ref().filter(|m| !m.is_empty()) {
         config.set_mode(mode)?;
     }
     config.settings()
