@@ -96,9 +96,20 @@ const CASES: &[&[&str]] = &[
     &["--remote=no", "-w", "n1", "echo %hostname"],
     // An empty mode is no mode.
     &["-w", "n1", "-m", "", "-b", "echo", "hi"],
-    &["-w", "n1", "-m", "", "-v", "-O", "command_prefix=env", "true"],
+    &[
+        "-w",
+        "n1",
+        "-m",
+        "",
+        "-v",
+        "-O",
+        "command_prefix=env",
+        "true",
+    ],
     // A topology file that cannot be read.
     &["--topology", "/nonexistent", "-w", "n1", "-b", "echo", "hi"],
+    &["--topology", "empty.conf", "-w", "n1", "-b", "echo", "hi"],
+    &["--topology", "noroutes.conf", "-w", "n1", "-b", "echo", "hi"],
 ];
 
 /// The configuration directory, written once per test run.
@@ -113,6 +124,8 @@ fn cfgdir() -> &'static Path {
             .unwrap();
         let conf = format!("[Main]\nssh_path: {}\n", fake.display());
         std::fs::write(dir.join("clush.conf"), conf).unwrap();
+        std::fs::write(dir.join("empty.conf"), "").unwrap();
+        std::fs::write(dir.join("noroutes.conf"), "[other]\na: b\n").unwrap();
         dir
     })
 }
