@@ -109,7 +109,7 @@ const CASES: &[&[&str]] = &[
     // A topology file that cannot be read.
     &["--topology", "/nonexistent", "-w", "n1", "-b", "echo", "hi"],
     &["--topology", "empty.conf", "-w", "n1", "-b", "echo", "hi"],
-    &["--topology", "noroutes.conf", "-w", "n1", "-b", "echo", "hi"],
+    &["--topology", "noroutes.conf", "-w", "n1", "-b", "true"],
 ];
 
 /// The configuration directory, written once per test run.
