@@ -94,6 +94,8 @@ const CASES: &[&[&str]] = &[
     &["-R", "exec", "-w", "n1", "echo %{h"],
     &["-R", "exec", "-w", "n1", "echo \u{e9}\n%9"],
     &["--remote=no", "-w", "n1", "echo %hostname"],
+    // -L and --diff: clush's display refuses them.
+    &["-w", "n1", "-L", "--diff", "echo", "hi"],
     // An empty mode is no mode.
     &["-w", "n1", "-m", "", "-b", "echo", "hi"],
     &[

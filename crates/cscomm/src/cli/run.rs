@@ -115,7 +115,7 @@ pub(crate) struct RunArgs {
     #[arg(short = 'N')]
     pub(crate) no_label: bool,
     /// Show the gathered outputs as unified diffs against the first one.
-    #[arg(long, conflicts_with = "line_mode")]
+    #[arg(long)]
     pub(crate) diff: bool,
     /// ANSI colours: never, always, or auto (on a terminal).
     #[arg(long, value_name = "WHENCOLOR", value_parser = ["never", "always", "auto"])]
@@ -227,6 +227,11 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Ok(conf) => conf,
         Err(e) => return Ok(selection::SelectionError::from(e).exit()),
     };
+    // clush's display refuses it once `clush.conf` is read.
+    if args.diff && args.line_mode {
+        let message = "option mismatch (diff not supported in line_mode)".to_owned();
+        return Ok(selection::SelectionError::Usage(message).exit());
+    }
     let targets = match selection::targets(&args, &mut resolver, clush_conf.verbosity()) {
         Ok(targets) => targets,
         Err(e) => return Ok(e.exit()),
