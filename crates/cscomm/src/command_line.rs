@@ -12,7 +12,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Arg, ArgAction, Command, CommandFactory, Parser};
+use clap::{Arg, ArgAction, Command, CommandFactory};
 
 use crate::gateway::GATEWAY_MODULE;
 
@@ -25,7 +25,10 @@ pub fn cscomm() -> Command {
 /// The `cscomm` program: parses this process's arguments, runs the
 /// subcommand, and prints a failure as `cscomm: <error>` on standard error.
 pub fn cscomm_main() -> ExitCode {
-    let args = crate::cli::with_copy_options(crate::cli::Cli::parse());
+    let args = match crate::cli::parse() {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     match crate::cli::run(args) {
         Ok(code) => code,
         Err(error) => {

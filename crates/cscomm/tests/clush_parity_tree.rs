@@ -14,14 +14,12 @@
 
 mod parity_support;
 
-use std::io::{Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use cscomm_testkit::clush::{GatewayExe, admin_short_name, sshd};
+use cscomm_testkit::clush::{GatewayExe, admin_short_name, run_with_deadline, sshd};
 use cscomm_testkit::python::{Python, workspace_root};
 use parity_support::{Order, differences, in_config, output_files, stderr_lines};
 
@@ -147,65 +145,13 @@ fn run(runner: Runner, tree: Tree, args: &[String], stdin: Option<&[u8]>) -> Out
             runner.gateway().program(),
         )
         .env("PYTHONDONTWRITEBYTECODE", "1")
-        .current_dir(dir)
-        .process_group(0)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        let bytes = bytes.to_vec();
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(&bytes);
-        });
-    }
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = reader(child.stdout.take().map(|p| Box::new(p) as _));
-    let err = reader(child.stderr.take().map(|p| Box::new(p) as _));
-    let status = wait(&mut child);
+        .current_dir(dir);
+    let done = run_with_deadline(command, stdin.map(<[u8]>::to_vec), DEADLINE);
     Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
+        status: done.status,
+        stdout: done.stdout,
+        stderr: done.stderr,
     }
-}
-
-/// Waits for `child`; past [`DEADLINE`] kills its group (status: killed).
-fn wait(child: &mut std::process::Child) -> ExitStatus {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            kill_group(child.id());
-            return status;
-        }
-        if Instant::now() > deadline {
-            kill_group(child.id());
-            let _ = child.wait();
-            return ExitStatus::from_raw(9);
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// Ends what a run left in its process group (ssh clients of a killed run).
-fn kill_group(pgid: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pgid}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// One command line of the matrix.

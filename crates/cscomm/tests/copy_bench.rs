@@ -5,6 +5,8 @@
 //! clush and with `cscomm run`, through Python gateways and through
 //! `cscomm-gateway`. Prints wall time, CPU (user+sys) and peak RSS of the
 //! admin process (GNU time) and of each gateway (polled in /proc).
+//! `CSCOMM_COPY_BENCH_PARTS` (default `copy,rcopy`) picks the halves to
+//! run, `CSCOMM_COPY_BENCH_GATEWAYS` (default `python,cscomm`) the gateways.
 //!
 //! `cargo test --release -p cscomm --test copy_bench -- --ignored --nocapture`
 #![allow(clippy::unwrap_used)] // a benchmark fails loudly on purpose
@@ -214,6 +216,13 @@ fn copy_and_rcopy_against_clush() {
     let mb = env_num("CSCOMM_COPY_BENCH_MB", 100);
     let count = env_num("CSCOMM_COPY_BENCH_NODES", 100);
     let rcount = env_num("CSCOMM_COPY_BENCH_RNODES", 20);
+    let parts = std::env::var("CSCOMM_COPY_BENCH_PARTS").unwrap_or("copy,rcopy".into());
+    let runs = |part: &str| parts.split(',').any(|p| p.trim() == part);
+    let kinds = std::env::var("CSCOMM_COPY_BENCH_GATEWAYS").unwrap_or("python,cscomm".into());
+    let with = |gateways: &Gateways| {
+        let name = format!("{gateways:?}").to_lowercase();
+        kinds.split(',').any(|k| k.trim() == name)
+    };
     let hosts = hosts();
     let nodes = format!("node[1-{count}]");
     let rnodes = format!("node[1-{rcount}]");
@@ -236,7 +245,10 @@ fn copy_and_rcopy_against_clush() {
         ("cscomm", Gateways::Python),
         ("clush", Gateways::Cscomm),
         ("cscomm", Gateways::Cscomm),
-    ] {
+    ]
+    .into_iter()
+    .filter(|(_, gateways)| runs("copy") && with(gateways))
+    {
         for i in 1..=count {
             let dir = hosts.on(&format!("node{i}"), &dest);
             let _ = std::fs::remove_dir_all(&dir);
@@ -275,7 +287,10 @@ fn copy_and_rcopy_against_clush() {
         ("cscomm", Gateways::Python),
         ("clush", Gateways::Cscomm),
         ("cscomm", Gateways::Cscomm),
-    ] {
+    ]
+    .into_iter()
+    .filter(|(_, gateways)| runs("rcopy") && with(gateways))
+    {
         let local = tempdir("bench-rcopy");
         let args = ["--rcopy", rsrc.as_str(), "--dest", local.to_str().unwrap()];
         let command = match tool {
@@ -283,9 +298,14 @@ fn copy_and_rcopy_against_clush() {
             _ => cscomm_command(gateways, &conf, &rnodes, &args),
         };
         let result = measure(command);
-        let results = std::fs::read_dir(&local).unwrap().count();
+        let files: Vec<_> = std::fs::read_dir(&local).unwrap().flatten().collect();
+        let intact = files
+            .iter()
+            .filter(|f| std::fs::read(f.path()).is_ok_and(|bytes| bytes == data))
+            .count();
         let what = format!(
-            "rcopy {mb} MB from {rcount} nodes: {tool}, {gateways:?} gateways ({results} results)"
+            "rcopy {mb} MB from {rcount} nodes: {tool}, {gateways:?} gateways ({} results, {intact} intact)",
+            files.len()
         );
         row(&mut out, &what, result);
         let _ = std::fs::remove_dir_all(&local);

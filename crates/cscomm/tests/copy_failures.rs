@@ -158,7 +158,7 @@ impl Drop for SmallFileSystem {
 }
 
 /// node4's destination is a 1 MiB file system and the file is 3 MiB: node4
-/// fails with the disk full (tar's error, exit code 2) and keeps nothing of the copy (not even the
+/// fails with the disk full (tar's error, exit code 1 as scp's) and keeps nothing of the copy (not even the
 /// hidden directory it was unpacked into), the 5 others get the file.
 #[test]
 fn a_full_disk_fails_its_node_alone_and_leaves_no_partial_file() {
@@ -306,7 +306,7 @@ fn an_rcopy_of_a_source_missing_on_some_nodes_fails_for_them_alone() {
         "{err}"
     );
     assert!(
-        err.contains("cscomm: node4: exited with exit code 2"),
+        err.contains("cscomm: node4: exited with exit code 1"),
         "{err}"
     );
     let mut names: Vec<String> = std::fs::read_dir(&local)

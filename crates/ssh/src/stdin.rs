@@ -12,6 +12,11 @@ use crate::Error;
 /// Bytes written to a run, kept until every target that may still read them
 /// has passed them. Targets still queued by the fanout read from the start,
 /// as ClusterShell does (it buffers writes for clients not started yet).
+///
+/// A chunk every *started* reader has passed is kept for the queued ones
+/// as a copy of its own (*detached*): the writer's `Bytes` is let go, so
+/// a writer that learns from its drop that its data was taken (flow
+/// control) waits only for the targets that run, never for those queued.
 #[derive(Debug, Default)]
 struct Log {
     chunks: VecDeque<Bytes>,
@@ -21,25 +26,56 @@ struct Log {
     /// How many readers stand at each position: the smallest one bounds
     /// what may be dropped.
     cursors: BTreeMap<u64, usize>,
+    /// The same for the readers that started reading.
+    started: BTreeMap<u64, usize>,
+    /// Chunks before this index are detached copies.
+    detached: u64,
+}
+
+/// Moves one reader of `cursors` from `from` to `to` (`None`: none).
+fn move_in(cursors: &mut BTreeMap<u64, usize>, from: Option<u64>, to: Option<u64>) {
+    if let Some(from) = from {
+        if let Some(n) = cursors.get_mut(&from) {
+            *n -= 1;
+            if *n == 0 {
+                cursors.remove(&from);
+            }
+        }
+    }
+    if let Some(to) = to {
+        *cursors.entry(to).or_default() += 1;
+    }
 }
 
 impl Log {
     fn move_cursor(&mut self, from: Option<u64>, to: Option<u64>) {
-        if let Some(from) = from {
-            if let Some(n) = self.cursors.get_mut(&from) {
-                *n -= 1;
-                if *n == 0 {
-                    self.cursors.remove(&from);
-                }
-            }
-        }
-        if let Some(to) = to {
-            *self.cursors.entry(to).or_default() += 1;
-        }
+        move_in(&mut self.cursors, from, to);
         let keep_from = self.cursors.keys().next().copied().unwrap_or(u64::MAX);
         while self.base < keep_from && self.chunks.pop_front().is_some() {
             self.base += 1;
         }
+        self.detach();
+    }
+
+    /// Moves a started reader (see [`Log::move_cursor`]).
+    fn move_started(&mut self, from: Option<u64>, to: Option<u64>) {
+        move_in(&mut self.started, from, to);
+        self.move_cursor(from, to);
+    }
+
+    /// Replaces each chunk every started reader passed (every chunk when
+    /// none started) by a copy of its own, for the queued readers.
+    fn detach(&mut self) {
+        let end = self.base + self.chunks.len() as u64;
+        let passed = self.started.keys().next().copied().unwrap_or(end);
+        let from = self.detached.max(self.base);
+        for index in from..passed.min(end) {
+            let slot = (index - self.base) as usize;
+            if let Some(chunk) = self.chunks.get_mut(slot) {
+                *chunk = Bytes::copy_from_slice(chunk);
+            }
+        }
+        self.detached = self.detached.max(passed.min(end));
     }
 }
 
@@ -75,6 +111,7 @@ impl RunStdin {
         // With no reader left, nobody will ever want the bytes.
         if !data.is_empty() && !log.cursors.is_empty() {
             log.chunks.push_back(data);
+            log.detach();
         }
         drop(log);
         self.shared.changed.notify_waiters();
@@ -96,6 +133,7 @@ impl RunStdin {
         BroadcastReader {
             shared: self.shared.clone(),
             next: start,
+            started: false,
         }
     }
 }
@@ -105,11 +143,19 @@ impl RunStdin {
 pub(crate) struct BroadcastReader {
     shared: Arc<Shared>,
     next: u64,
+    /// Whether it started reading (its target is not queued any more).
+    started: bool,
 }
 
 impl BroadcastReader {
     /// The next chunk to write; `None` once the input is closed and all read.
     pub(crate) async fn next(&mut self) -> Option<Bytes> {
+        if !self.started {
+            self.started = true;
+            let mut log = self.shared.lock();
+            move_in(&mut log.started, None, Some(self.next));
+            log.move_cursor(Some(self.next), Some(self.next));
+        }
         loop {
             let notified = self.shared.changed.notified();
             tokio::pin!(notified);
@@ -118,7 +164,7 @@ impl BroadcastReader {
                 let mut log = self.shared.lock();
                 let index = self.next.saturating_sub(log.base) as usize;
                 if let Some(chunk) = log.chunks.get(index).cloned() {
-                    log.move_cursor(Some(self.next), Some(self.next + 1));
+                    log.move_started(Some(self.next), Some(self.next + 1));
                     self.next += 1;
                     return Some(chunk);
                 }
@@ -133,7 +179,12 @@ impl BroadcastReader {
 
 impl Drop for BroadcastReader {
     fn drop(&mut self) {
-        self.shared.lock().move_cursor(Some(self.next), None);
+        let mut log = self.shared.lock();
+        if self.started {
+            log.move_started(Some(self.next), None);
+        } else {
+            log.move_cursor(Some(self.next), None);
+        }
     }
 }
 
@@ -192,6 +243,48 @@ mod tests {
         stdin.close();
         assert_eq!(a.next().await, None);
         assert!(matches!(stdin.write(&b"x"[..]), Err(Error::StdinClosed)));
+    }
+
+    /// A chunk and a token its owner holds: the token's count says
+    /// whether the chunk's bytes are still held somewhere.
+    fn watched(data: &'static [u8]) -> (Bytes, Arc<()>) {
+        let token = Arc::new(());
+        struct Owner(&'static [u8], #[allow(dead_code)] Arc<()>);
+        impl AsRef<[u8]> for Owner {
+            fn as_ref(&self) -> &[u8] {
+                self.0
+            }
+        }
+        (Bytes::from_owner(Owner(data, token.clone())), token)
+    }
+
+    #[tokio::test]
+    async fn queued_readers_keep_copies_not_the_writers_bytes() {
+        let stdin = RunStdin::default();
+        let mut running = stdin.reader();
+        let mut queued = stdin.reader();
+        let (chunk, token) = watched(b"one");
+        // The reader waits for a write: it started.
+        let first = tokio::spawn(async move {
+            let got = running.next().await;
+            (running, got)
+        });
+        tokio::task::yield_now().await;
+        stdin.write(chunk).unwrap();
+        let (mut running, got) = first.await.unwrap();
+        drop(got);
+        // Only the queued reader needs it: the writer's bytes are let go.
+        assert_eq!(Arc::strong_count(&token), 1);
+        let (chunk, token) = watched(b"two");
+        stdin.write(chunk).unwrap();
+        // The started reader has not passed it: it is held.
+        assert_eq!(Arc::strong_count(&token), 2);
+        assert_eq!(running.next().await.unwrap(), &b"two"[..]);
+        assert_eq!(Arc::strong_count(&token), 1);
+        stdin.close();
+        assert_eq!(queued.next().await.unwrap(), &b"one"[..]);
+        assert_eq!(queued.next().await.unwrap(), &b"two"[..]);
+        assert_eq!(queued.next().await, None);
     }
 
     #[tokio::test]

@@ -55,6 +55,7 @@ use std::time::Duration;
 
 pub use gateway::{GATEWAY_ENV, GatewayExe};
 pub use normalise::Normalised;
+pub use process::{Finished, run_with_deadline};
 pub use scenario::{Scenario, run_scenario, scenario, scenarios};
 pub use topology::{ADMIN, Topology, admin_short_name};
 

@@ -4,10 +4,11 @@ mod decode;
 mod json;
 mod run;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 /// ClusterShell tree-mode communication in Rust.
 #[derive(Debug, Parser)]
@@ -40,21 +41,27 @@ enum Command {
     },
 }
 
-/// With `run --copy` or `--rcopy`, the command line parsed again with
-/// options allowed among the files (as clush: `--copy FILE --dest DIR`),
-/// where a command's words are otherwise all the command's.
-pub(crate) fn with_copy_options(cli: Cli) -> Cli {
-    let copying = matches!(&cli.command, Command::Run(args) if args.copy || args.rcopy);
-    if !copying {
-        return cli;
+/// This process's command line parsed; for `run`, its arguments read as
+/// clush reads its own first (see [`run::optparse`]). `Err`: nothing to
+/// run (`--version`, or clush's usage error printed), the exit code.
+pub(crate) fn parse() -> Result<Cli, ExitCode> {
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    if argv.get(1).is_none_or(|word| word != "run") {
+        return Ok(Cli::parse_from(argv));
     }
-    let command = Cli::command().mut_subcommand("run", |run| {
-        run.mut_arg("command", |arg| {
-            arg.trailing_var_arg(false).allow_hyphen_values(false)
-        })
-    });
-    let matches = command.get_matches();
-    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+    match run::optparse::parse(&argv[2..]) {
+        Ok(run::optparse::Parsed::Args(args)) => {
+            Ok(Cli::parse_from(argv[..2].iter().cloned().chain(args)))
+        }
+        Ok(run::optparse::Parsed::Version) => {
+            println!("cscomm {}", env!("CARGO_PKG_VERSION"));
+            Err(ExitCode::SUCCESS)
+        }
+        Err(message) => {
+            eprintln!("Usage: cscomm [options] command\n\ncscomm: error: {message}");
+            Err(ExitCode::from(2))
+        }
+    }
 }
 
 /// Runs the parsed command line; the exit code on success.

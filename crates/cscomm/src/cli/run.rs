@@ -6,7 +6,9 @@ mod copy;
 mod display;
 mod fdlimit;
 mod interactive;
+pub(super) mod optparse;
 mod password;
+mod pattern;
 mod prefix;
 mod regroup;
 mod selection;
@@ -79,8 +81,13 @@ pub(crate) struct RunArgs {
     pub(crate) root: Option<String>,
     /// At most this many direct connections at once, per gateway too
     /// (default: `clush.conf`'s `fanout`, 64).
-    #[arg(short = 'f', long, value_name = "FANOUT")]
-    pub(crate) fanout: Option<usize>,
+    #[arg(
+        short = 'f',
+        long,
+        value_name = "FANOUT",
+        allow_negative_numbers = true
+    )]
+    pub(crate) fanout: Option<i64>,
     /// ssh connection timeout, in seconds (default: `clush.conf`'s
     /// `connect_timeout`, 10).
     #[arg(short = 't', long = "connect_timeout", value_name = "SECONDS")]
@@ -108,7 +115,7 @@ pub(crate) struct RunArgs {
     #[arg(short = 'N')]
     pub(crate) no_label: bool,
     /// Show the gathered outputs as unified diffs against the first one.
-    #[arg(long, conflicts_with = "line_mode")]
+    #[arg(long)]
     pub(crate) diff: bool,
     /// ANSI colours: never, always, or auto (on a terminal).
     #[arg(long, value_name = "WHENCOLOR", value_parser = ["never", "always", "auto"])]
@@ -220,6 +227,11 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
         Ok(conf) => conf,
         Err(e) => return Ok(selection::SelectionError::from(e).exit()),
     };
+    // clush's display refuses it once `clush.conf` is read.
+    if args.diff && args.line_mode {
+        let message = "option mismatch (diff not supported in line_mode)".to_owned();
+        return Ok(selection::SelectionError::Usage(message).exit());
+    }
     let targets = match selection::targets(&args, &mut resolver, clush_conf.verbosity()) {
         Ok(targets) => targets,
         Err(e) => return Ok(e.exit()),
@@ -382,7 +394,8 @@ fn execute(
 ) -> Result<RunOutcome, Box<dyn std::error::Error>> {
     let mut display = Display::new(display_options, targets)?;
     runtime.block_on(async {
-        let mut run = TreeRun::start(command, targets, options)?;
+        let mut run = TreeRun::start(command, targets, options)
+            .map_err(|e| pattern::clush_error(e, command))?;
         if let Some(password) = &input.password {
             run.write(format!("{password}\n").into_bytes());
         }

@@ -6,9 +6,10 @@
 //! count drops when the last holder lets go of them (a direct process has
 //! written them to its node, a sub-gateway acknowledged them). Targets
 //! waiting for their turn behind the fanout read the stream from its start
-//! and hold it all: when the backlog has not moved for [`STALL`], reading
-//! resumes (as ClusterShell's gateway, which buffers everything) rather
-//! than wait for ever.
+//! from copies of their own, which are not counted (`cscomm-ssh`'s run
+//! input): they grow meanwhile, as in ClusterShell's gateway. Should the
+//! backlog still not move for [`STALL`], reading resumes rather than wait
+//! for ever.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -13,6 +13,7 @@ mod copy;
 mod direct;
 mod driver;
 mod event;
+mod flow;
 mod link;
 mod options;
 mod replay;
@@ -49,12 +50,30 @@ pub struct TreeRun {
 pub struct TreeHandle {
     control: mpsc::UnboundedSender<Control>,
     abort: Arc<watch::Sender<bool>>,
+    /// What [`TreeHandle::write_all`] has in flight.
+    window: Arc<flow::Window>,
 }
 
 impl TreeHandle {
     /// Writes `data` to the standard input of every target.
     pub fn write(&self, data: impl Into<Bytes>) {
         let _ = self.control.send(Control::Write(data.into()));
+    }
+
+    /// Writes `data` to the standard input of every target, with flow
+    /// control: first waits while more than a few MiB written this way
+    /// are not yet taken by every started target (a direct process's
+    /// pipe, a gateway's acknowledgement). Targets still queued by the
+    /// fanout get everything from the start without holding the writer
+    /// (their copy grows meanwhile, as in ClusterShell).
+    pub async fn write_all(&self, data: impl Into<Bytes>) {
+        self.write_within(data.into(), flow::STDIN_WINDOW).await;
+    }
+
+    /// [`TreeHandle::write_all`] with a window of `window` bytes.
+    async fn write_within(&self, data: Bytes, window: usize) {
+        self.window.below(window).await;
+        self.write(self.window.track(data));
     }
 
     /// Closes every target's standard input once what was written is sent.
@@ -99,6 +118,7 @@ impl TreeRun {
             handle: TreeHandle {
                 control,
                 abort: Arc::new(abort),
+                window: Arc::default(),
             },
         })
     }

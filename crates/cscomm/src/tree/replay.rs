@@ -11,10 +11,11 @@
 //!
 //! Memory: a file copy keeps at most its window of writes not yet taken
 //! (an unset-up link acknowledges nothing, and a kept write counts as not
-//! taken), so its history stays within that window. Standard input has
-//! no such bound: past [`HISTORY_LIMIT`] bytes the history is dropped and
-//! targets routed again afterwards fail with a clear error instead of
-//! getting a stream cut short.
+//! taken), so its history stays within that window; so does standard
+//! input written with flow control (`TreeHandle::write_all`). Input
+//! written without it has no such bound: past [`HISTORY_LIMIT`] bytes the
+//! history is dropped and targets routed again afterwards fail with a
+//! clear error instead of getting a stream cut short.
 
 use std::collections::{HashMap, HashSet};
 

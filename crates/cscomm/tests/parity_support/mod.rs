@@ -22,10 +22,15 @@ pub(crate) fn ours(bytes: &[u8]) -> String {
 }
 
 /// Whether `line` is a progress update (`cscomm:  2/12`, in tree mode
-/// `cscomm:  2/12 gw 1`).
+/// `cscomm:  2/12 gw 1`, either followed by ` write: 68 B/s` while
+/// standard input is written).
 fn is_progress(line: &str) -> bool {
     let Some(rest) = line.strip_prefix("cscomm:") else {
         return false;
+    };
+    let rest = match rest.split_once(" write: ") {
+        Some((before, rate)) if rate.trim_end().ends_with("/s") => before,
+        _ => rest,
     };
     let rest = rest.trim();
     let rest = match rest.split_once(" gw ") {

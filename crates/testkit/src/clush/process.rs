@@ -9,24 +9,27 @@ use std::time::{Duration, Instant};
 
 /// What a finished (or killed) command left behind.
 #[derive(Debug)]
-pub(crate) struct Finished {
-    pub(crate) status: ExitStatus,
-    pub(crate) stdout: Vec<u8>,
-    pub(crate) stderr: Vec<u8>,
-    pub(crate) elapsed: Duration,
-    pub(crate) timed_out: bool,
+pub struct Finished {
+    /// Its exit status (killed by SIGKILL when it timed out).
+    pub status: ExitStatus,
+    /// All it wrote on standard output.
+    pub stdout: Vec<u8>,
+    /// All it wrote on standard error.
+    pub stderr: Vec<u8>,
+    /// How long it ran.
+    pub elapsed: Duration,
+    /// Whether the deadline killed it.
+    pub timed_out: bool,
 }
 
 /// Runs `cmd` with `stdin` as its input (`None`: `/dev/null`), killing its
-/// whole process group when it is still running at `timeout`.
+/// whole process group when it is still running at `timeout`. The group
+/// is killed once it exits too, so nothing it left behind (ssh clients)
+/// keeps running.
 ///
 /// # Panics
 /// When the program cannot be started at all.
-pub(crate) fn run_with_deadline(
-    mut cmd: Command,
-    stdin: Option<Vec<u8>>,
-    timeout: Duration,
-) -> Finished {
+pub fn run_with_deadline(mut cmd: Command, stdin: Option<Vec<u8>>, timeout: Duration) -> Finished {
     let started = Instant::now();
     cmd.process_group(0)
         .stdin(if stdin.is_some() {

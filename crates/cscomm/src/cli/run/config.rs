@@ -9,7 +9,8 @@ use super::RunArgs;
 fn overrides(args: &RunArgs) -> ClushOverrides {
     let mut overrides = ClushOverrides::default();
     overrides.quiet = args.quiet;
-    overrides.fanout = args.fanout;
+    // clush takes any integer; none below 0 here.
+    overrides.fanout = args.fanout.map(|f| usize::try_from(f).unwrap_or(0));
     overrides.user = args.user.clone();
     overrides.options = args.options.clone();
     overrides.connect_timeout = args.connect_timeout;
@@ -26,7 +27,8 @@ pub(super) fn load(args: &RunArgs) -> Result<ClushConfig, Error> {
 
 /// The settings in the run mode of `-m`, if any.
 pub(super) fn settings(config: &mut ClushConfig, args: &RunArgs) -> Result<ClushSettings, Error> {
-    if let Some(mode) = &args.mode {
+    // An empty mode is none, as in clush.
+    if let Some(mode) = args.mode.as_ref().filter(|m| !m.is_empty()) {
         config.set_mode(mode)?;
     }
     config.settings()

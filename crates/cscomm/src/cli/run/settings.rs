@@ -36,8 +36,9 @@ pub(super) fn tree_options(
         .flatten();
     let (topology, root) = match &file {
         Some(path) => {
-            let root = root_name(args, local, path)?;
-            (Some(Arc::new(load_topology(path, &root)?)), root)
+            let root = root_name(args, local, path).map_err(|e| invalid_file(path, e))?;
+            let topology = load_topology(path, &root).map_err(|e| invalid_file(path, e.into()))?;
+            (Some(Arc::new(topology)), root)
         }
         None => (None, short_hostname()),
     };
@@ -61,6 +62,28 @@ pub(super) fn tree_options(
         topology,
         root,
     })
+}
+
+/// clush's words for a topology file it cannot read or whose syntax or
+/// sections are wrong (`TREE MODE: Invalid configuration file: PATH`);
+/// other errors (a bad route) as they are.
+fn invalid_file(path: &Path, error: Box<dyn std::error::Error>) -> Box<dyn std::error::Error> {
+    use cscomm_topology::Error as E;
+    let mut topology = error
+        .downcast_ref::<E>()
+        .or_else(|| match error.downcast_ref() {
+            Some(cscomm::Error::Topology(inner)) => Some(inner),
+            _ => None,
+        });
+    while let Some(E::File { source, .. }) = topology {
+        topology = Some(source.as_ref());
+    }
+    let syntax = matches!(topology, Some(E::ConfigSyntax { .. } | E::NoRoutesSection));
+    if syntax || std::fs::File::open(path).is_err() {
+        format!("TREE MODE: Invalid configuration file: {}", path.display()).into()
+    } else {
+        error
+    }
 }
 
 /// The root: --root, else the short host name; with --local, when the host

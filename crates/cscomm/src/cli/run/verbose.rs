@@ -12,7 +12,8 @@ pub(super) fn setup_lines(args: &RunArgs, options: &TreeOptions, verbosity: Verb
     if verbosity < Verbosity::Verbose {
         return;
     }
-    if let Some(mode) = &args.mode {
+    // An empty mode is none, as in clush.
+    if let Some(mode) = args.mode.as_ref().filter(|m| !m.is_empty()) {
         println!("[{mode}] run mode activated");
     }
     if let Some(topology) = &options.topology {

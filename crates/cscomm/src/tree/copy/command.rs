@@ -28,6 +28,7 @@ pub(super) fn archive_name(source: &Path) -> Option<String> {
 /// `member`) is read from standard input and unpacked in a hidden
 /// directory next to the destination, then moved in place only when `tar`
 /// read a whole archive, so an interrupted copy never looks complete.
+/// Any failure exits with code 1, as `scp` (clush's flat-mode copy) does.
 ///
 /// `dest` has `scp`'s meaning: an existing directory receives the source
 /// under its own name (`base`), anything else is the new name.
@@ -57,12 +58,12 @@ pub(super) fn receive(dest: &str, base: &str, member: &str, preserve: bool) -> S
         )
     };
     format!(
-        "{enter} || exit; \
+        "{enter} || exit 1; \
          t=\".$n.cscomm-$$\"; trap 'rm -rf \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; \
-         mkdir \"$t\" || exit; \
-         tar -xf - -C \"$t\" --no-same-owner {tar_flags} || exit; \
+         mkdir \"$t\" || exit 1; \
+         tar -xf - -C \"$t\" --no-same-owner {tar_flags} || exit 1; \
          if [ -d \"$t\"/{m} ] && [ -d \"$n\" ] && [ ! -L \"$n\" ]; then cp {cp_flags} \"$t\"/{m}/. \"$n\"/; \
-         else mv -f -T \"$t\"/{m} \"$n\"; fi"
+         else mv -f -T \"$t\"/{m} \"$n\"; fi || exit 1"
     )
 }
 
@@ -78,8 +79,9 @@ fn split_dest(dest: &str) -> (String, String) {
 }
 
 /// The command that sends `source` back: a tar of it on standard output,
-/// base64 in lines of 65536 characters (as ClusterShell's rcopy), the exit
-/// code `tar`'s (not the pipe's last command's).
+/// base64 in lines of 65536 characters (as ClusterShell's rcopy); exits
+/// with 1 when `tar` fails (not only when the pipe's last command does),
+/// as `scp` (clush's flat-mode rcopy) does.
 pub(super) fn send(source: &str) -> String {
     let path = PathBuf::from(source);
     let base = archive_name(&path).unwrap_or_else(|| ".".to_owned());
@@ -89,7 +91,7 @@ pub(super) fn send(source: &str) -> String {
     };
     format!(
         "cd {dir} || exit; exec 4>&1; \
-         rc=$( {{ {{ tar -cf - {base}; echo $? >&3; }} | base64 -w 65536 >&4; }} 3>&1 ); exit \"$rc\"",
+         rc=$( {{ {{ tar -cf - {base}; echo $? >&3; }} | base64 -w 65536 >&4; }} 3>&1 ); [ \"$rc\" = 0 ] || exit 1",
         dir = quote(&dir),
         base = quote(&base),
     )
@@ -175,7 +177,7 @@ mod tests {
             &receive(&format!("{}/", dir.display()), "big", "big", false),
             &tar[..50_000],
         );
-        assert!(!out.status.success(), "{out:?}");
+        assert_eq!(out.status.code(), Some(1), "as scp: {out:?}");
         assert!(
             String::from_utf8_lossy(&out.stderr).contains("tar"),
             "{out:?}"
@@ -188,12 +190,12 @@ mod tests {
         let dir = scratch("slash");
         let dest = format!("{}/nothere/", dir.display());
         let out = sh(&receive(&dest, "f", "f", false), &archive("f", b"x"));
-        assert!(!out.status.success(), "{out:?}");
+        assert_eq!(out.status.code(), Some(1), "as scp: {out:?}");
         assert!(names(&dir).is_empty());
     }
 
     #[test]
-    fn the_sender_exits_with_tar_s_code_and_sends_the_archive_in_base64() {
+    fn the_sender_fails_with_1_when_tar_fails_and_sends_the_archive_in_base64() {
         let dir = scratch("send");
         std::fs::write(dir.join("it's"), b"data").unwrap();
         let out = sh(&send(dir.join("it's").to_str().unwrap()), b"");
@@ -204,7 +206,7 @@ mod tests {
         let entry = archive.entries().unwrap().next().unwrap().unwrap();
         assert_eq!(entry.path().unwrap().to_str(), Some("it's"));
         let missing = sh(&send(dir.join("missing").to_str().unwrap()), b"");
-        assert_eq!(missing.status.code(), Some(2), "{missing:?}");
+        assert_eq!(missing.status.code(), Some(1), "{missing:?}");
     }
 
     #[test]

@@ -1,36 +1,22 @@
 //! The archive of a copy's source, made while it is sent: a thread writes
 //! the tar in chunks into a small queue; the sender writes each chunk to
 //! the run and keeps a few in flight, each one known taken when every
-//! target (a direct process, or a gateway by its `ACK`) let go of it.
+//! target (a direct process, or a gateway by its `ACK`) let go of it (the
+//! run's flow control, shared with standard input: `tree/flow.rs`).
 
-use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::super::TreeHandle;
 
 /// Bytes of the archive per `write` (ClusterShell writes 32 KiB).
 pub(super) const CHUNK: usize = 256 << 10;
-/// Chunks written and not yet taken by every target, at most.
-const WINDOW: usize = 8;
+/// Bytes written and not yet taken by every started target, at most.
+const WINDOW: usize = 8 * CHUNK;
 /// Chunks made ahead of the sender by the archiving thread.
 const MADE_AHEAD: usize = 2;
-
-/// A chunk of the archive whose drop (once every copy of its `Bytes` is
-/// gone) tells the sender that it was taken.
-struct Tracked {
-    data: Vec<u8>,
-    _taken: oneshot::Sender<()>,
-}
-
-impl AsRef<[u8]> for Tracked {
-    fn as_ref(&self) -> &[u8] {
-        &self.data
-    }
-}
 
 /// Archives `source` as `member` and writes it to `handle`, then closes
 /// the targets' input. On an error reading the source nothing more is
@@ -39,19 +25,8 @@ impl AsRef<[u8]> for Tracked {
 pub(super) async fn send(handle: TreeHandle, source: PathBuf, member: String) -> io::Result<()> {
     let (chunks_tx, mut chunks) = mpsc::channel::<Vec<u8>>(MADE_AHEAD);
     let archiver = tokio::task::spawn_blocking(move || archive(&source, &member, chunks_tx));
-    let mut in_flight: VecDeque<oneshot::Receiver<()>> = VecDeque::new();
     while let Some(data) = chunks.recv().await {
-        let (taken, taken_rx) = oneshot::channel();
-        handle.write(Bytes::from_owner(Tracked {
-            data,
-            _taken: taken,
-        }));
-        in_flight.push_back(taken_rx);
-        if in_flight.len() >= WINDOW {
-            if let Some(oldest) = in_flight.pop_front() {
-                let _ = oldest.await;
-            }
-        }
+        handle.write_within(data.into(), WINDOW).await;
     }
     match archiver.await {
         Ok(Ok(())) => {
