@@ -122,6 +122,8 @@ struct Link {
     unacked: VecDeque<Bytes>,
     /// Their total length.
     unacked_bytes: usize,
+    /// Since when the oldest of them waits (or the last ACK came).
+    input_since: Option<Instant>,
 }
 
 /// Why a link gives up on its gateway.
@@ -150,6 +152,7 @@ impl Link {
             set_up_report: spec.set_up.clone(),
             unacked: VecDeque::new(),
             unacked_bytes: 0,
+            input_since: None,
         }
     }
 
@@ -211,7 +214,8 @@ impl Link {
                     self.doomed("stopped reading its input");
                 }
                 () = sleep_until(limit) => {
-                    if self.dying.is_none() {
+                    let silent = self.deadline.is_some_and(|d| Instant::now() >= d);
+                    if self.dying.is_none() && silent {
                         return self.fail(Failure::Silent, session, writer).await;
                     }
                 }
@@ -225,11 +229,15 @@ impl Link {
     /// acknowledging it (more than [`MAX_UNACKED_INPUT`] bytes sent and
     /// not acknowledged, or a full queue before set-up) fails: memory
     /// would otherwise grow without end, or its targets miss part of their
-    /// input unnoticed.
+    /// input unnoticed. (A write waiting too long fails it too: see
+    /// [`Link::input_stall`].)
     fn write(&mut self, data: Bytes) -> Option<Failure> {
         let len = data.len();
         match self.channel.write(SRCID, &self.targets, data.clone()) {
             Ok(_) => {
+                if self.unacked.is_empty() {
+                    self.input_since = Some(Instant::now());
+                }
                 self.unacked.push_back(data);
                 self.unacked_bytes += len;
             }
@@ -249,17 +257,31 @@ impl Link {
 
     /// The earliest instant something must happen by.
     fn limit(&self) -> Option<Instant> {
-        match (self.dying, self.deadline) {
-            (Some((dying, _)), Some(deadline)) => Some(dying.min(deadline)),
-            (Some((dying, _)), None) => Some(dying),
-            (None, deadline) => deadline,
-        }
+        let dying = self.dying.map(|(dying, _)| dying);
+        [dying, self.deadline, self.input_stall()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// When the gateway is stalled if no write is acknowledged by then:
+    /// the connect timeout after the oldest waiting write (or the last
+    /// ACK). A gateway acknowledges each write on receipt; one that does
+    /// not holds the input window of the whole run.
+    fn input_stall(&self) -> Option<Instant> {
+        Some(self.input_since? + self.deadlines.setup?)
     }
 
     /// Whether the link must give up on its gateway now.
     fn failure(&self) -> Option<Failure> {
         if let Some(reason) = self.channel_failure() {
             return Some(Failure::Broken(reason));
+        }
+        if self
+            .input_stall()
+            .is_some_and(|stall| Instant::now() >= stall)
+        {
+            return Some(unacknowledged(self.unacked_bytes));
         }
         let (dying, why) = self.dying?;
         (Instant::now() >= dying).then(|| Failure::Broken(why.to_owned()))
@@ -391,6 +413,7 @@ impl Link {
                     if let Some(data) = self.unacked.pop_front() {
                         self.unacked_bytes -= data.len();
                     }
+                    self.input_since = (!self.unacked.is_empty()).then(Instant::now);
                 }
                 // Reported by `fail`, with what it did about it.
                 InitiatorEvent::GatewayError { .. } => {}
@@ -502,9 +525,9 @@ impl Link {
 
 /// Why a gateway that stopped acknowledging its input fails.
 fn unacknowledged(waiting: usize) -> Failure {
-    let waiting = waiting >> 20;
+    let waiting = waiting >> 10;
     Failure::Broken(format!(
-        "stopped acknowledging standard input ({waiting} MiB waiting)"
+        "stopped acknowledging standard input ({waiting} KiB waiting)"
     ))
 }
 
