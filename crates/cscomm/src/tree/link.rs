@@ -122,7 +122,8 @@ struct Link {
     unacked: VecDeque<Bytes>,
     /// Their total length.
     unacked_bytes: usize,
-    /// Since when the oldest of them waits (or the last ACK came).
+    /// Since when the oldest of them waits (or the last ACK came, or the
+    /// channel was set up).
     input_since: Option<Instant>,
 }
 
@@ -235,7 +236,7 @@ impl Link {
         let len = data.len();
         match self.channel.write(SRCID, &self.targets, data.clone()) {
             Ok(_) => {
-                if self.unacked.is_empty() {
+                if self.unacked.is_empty() && self.set_up {
                     self.input_since = Some(Instant::now());
                 }
                 self.unacked.push_back(data);
@@ -366,6 +367,8 @@ impl Link {
                 InitiatorEvent::Ready => {
                     self.set_up = true;
                     self.set_up_report.send();
+                    // Writes queued before set-up wait from now on.
+                    self.input_since = (!self.unacked.is_empty()).then(Instant::now);
                     self.deadline = self.deadlines.answer.map(|limit| Instant::now() + limit);
                     tracing::debug!(
                         "channel to {} set up (peer {:?})",
