@@ -98,6 +98,34 @@ const CASES: &[&[&str]] = &[
     &["-w", "n1", "-L", "--diff", "echo", "hi"],
     // An empty mode is no mode.
     &["-w", "n1", "-m", "", "-b", "echo", "hi"],
+    // Empty file names: not given, but for --hostfile (open('') fails).
+    &[
+        "-w",
+        "n1",
+        "--conf=",
+        "--groupsconf",
+        "",
+        "-b",
+        "echo",
+        "hi",
+    ],
+    &[
+        "-w",
+        "n1",
+        "--topology=",
+        "--outdir=",
+        "--errdir",
+        "",
+        "echo",
+        "hi",
+    ],
+    &["-w", "n1", "--hostfile=", "echo", "hi"],
+    // An empty worker is the default one; `-R=` names a worker `=`.
+    &["-R", "exec", "-w", "n1", "--worker=", "-b", "echo", "hi"],
+    &["-w", "n1", "-R=", "echo", "hi"],
+    // --copy and --rcopy together: a copy of every file named.
+    &["-w", "n1", "-c", "nofile1", "--rcopy", "nofile2"],
+    &["-w", "n1", "--rcopy", "nofile2", "-c", "nofile1"],
     &[
         "-w",
         "n1",

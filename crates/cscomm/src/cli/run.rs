@@ -49,7 +49,13 @@ pub(crate) struct RunArgs {
     #[arg(short = 'X', value_name = "GROUP")]
     pub(crate) exclude_groups: Vec<String>,
     /// A file of target nodes, whitespace separated (repeatable).
-    #[arg(long = "hostfile", visible_alias = "machinefile", value_name = "FILE")]
+    #[arg(
+        long = "hostfile",
+        visible_alias = "machinefile",
+        value_name = "FILE",
+        // An empty name is read too, and fails as clush's `open('')` does.
+        value_parser = clap::builder::TypedValueParser::map(clap::builder::OsStringValueParser::new(), PathBuf::from)
+    )]
     pub(crate) hostfile: Vec<PathBuf>,
     /// The group source of `@group`, `-g`, `-X` and `-a` (default: the
     /// `groups.conf` default).
@@ -155,10 +161,11 @@ pub(crate) struct RunArgs {
     pub(crate) gateway_command: Option<String>,
     /// Copy the files or directories given as arguments to the nodes
     /// (recursively), to --dest or to their own directory.
-    #[arg(short = 'c', long = "copy", conflicts_with = "rcopy")]
+    #[arg(short = 'c', long = "copy")]
     pub(crate) copy: bool,
     /// Copy the files or directories given as arguments back from the
     /// nodes, each as `NAME.NODE` in --dest (default: their directory here).
+    /// With --copy too, as clush: a copy of them all to the nodes.
     #[arg(long = "rcopy")]
     pub(crate) rcopy: bool,
     /// Destination of --copy on the nodes (an existing directory, or the
@@ -485,8 +492,10 @@ fn run_copy(
     mut options: cscomm::tree::TreeOptions,
     labels: Labels,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    // With both flags clush copies to the nodes.
+    let pull = args.rcopy && !args.copy;
     let copy_args = copy::CopyArgs {
-        direction: if args.rcopy {
+        direction: if pull {
             copy::Direction::Pull
         } else {
             copy::Direction::Push
@@ -495,7 +504,7 @@ fn run_copy(
         dest: args.dest.as_deref(),
         preserve: args.preserve,
     };
-    if args.rcopy {
+    if pull {
         // As clush: rcopy output is not groomed (one message per line).
         settings::without_grooming(&mut options);
     }

@@ -171,12 +171,13 @@ impl State {
     }
 }
 
-/// One option in clap's spelling; an empty `--color` (clush's "not
-/// given") is left out.
+/// One option in clap's spelling; an empty `--color`, `--conf`, ... (to
+/// clush: not given) is left out.
 fn emit(args: &mut Vec<OsString>, option: &Opt, value: &OsStr) {
     match option.kind {
         _ if option.clap.is_empty() => {}
         Kind::Choice(_) if value.is_empty() => {}
+        _ if option.unset_when_empty && value.is_empty() => {}
         kind if !kind.takes_value() => args.push(option.clap.into()),
         _ if option.clap.starts_with("--") => {
             let mut word = OsString::from(format!("{}=", option.clap));

@@ -45,6 +45,9 @@ pub(super) struct Opt {
     pub(super) clush: bool,
     /// How clap is given it (empty: accepted, then ignored).
     pub(super) clap: &'static str,
+    /// An empty value means "not given" (clush tests these with `if
+    /// options.NAME:`).
+    pub(super) unset_when_empty: bool,
 }
 
 const fn opt(shorts: &'static [char], longs: &'static [&'static str], kind: Kind) -> Opt {
@@ -55,6 +58,7 @@ const fn opt(shorts: &'static [char], longs: &'static [&'static str], kind: Kind
         append: false,
         clush: true,
         clap: "",
+        unset_when_empty: false,
     }
 }
 
@@ -65,6 +69,13 @@ const fn to(option: Opt, clap: &'static str) -> Opt {
 const fn append(option: Opt) -> Opt {
     Opt {
         append: true,
+        ..option
+    }
+}
+
+const fn unset_when_empty(option: Opt) -> Opt {
+    Opt {
+        unset_when_empty: true,
         ..option
     }
 }
@@ -85,8 +96,8 @@ pub(super) const OPTIONS: &[Opt] = &[
     opt(&[], &["version"], Kind::Version),
     to(opt(&['s'], &["groupsource"], Kind::Safe), "--groupsource"),
     to(opt(&['n'], &["nostdin"], Kind::Flag), "--nostdin"),
-    to(opt(&[], &["groupsconf"], Kind::Text), "--groupsconf"),
-    to(opt(&[], &["conf"], Kind::Text), "--conf"),
+    unset_when_empty(to(opt(&[], &["groupsconf"], Kind::Text), "--groupsconf")),
+    unset_when_empty(to(opt(&[], &["conf"], Kind::Text), "--conf")),
     append(to(opt(&['O'], &["option"], Kind::Text), "--option")),
     append(to(opt(&['w'], &[], Kind::Safe), "-w")),
     append(to(opt(&['x'], &[], Kind::Safe), "-x")),
@@ -102,7 +113,7 @@ pub(super) const OPTIONS: &[Opt] = &[
         opt(&[], &["hostfile", "machinefile"], Kind::Text),
         "--hostfile",
     )),
-    to(opt(&[], &["topology"], Kind::Text), "--topology"),
+    unset_when_empty(to(opt(&[], &["topology"], Kind::Text), "--topology")),
     to(opt(&[], &["pick"], Kind::Int), "--pick"),
     to(opt(&['q'], &["quiet"], Kind::Flag), "--quiet"),
     to(opt(&['v'], &["verbose"], Kind::Flag), "--verbose"),
@@ -118,8 +129,8 @@ pub(super) const OPTIONS: &[Opt] = &[
     to(opt(&['S'], &["maxrc"], Kind::Flag), "--maxrc"),
     to(opt(&[], &["color"], Kind::Choice(COLORS)), "--color"),
     to(opt(&[], &["diff"], Kind::Flag), "--diff"),
-    to(opt(&[], &["outdir"], Kind::Text), "--outdir"),
-    to(opt(&[], &["errdir"], Kind::Text), "--errdir"),
+    unset_when_empty(to(opt(&[], &["outdir"], Kind::Text), "--outdir")),
+    unset_when_empty(to(opt(&[], &["errdir"], Kind::Text), "--errdir")),
     to(opt(&['c'], &["copy"], Kind::Copy), "--copy"),
     to(opt(&[], &["rcopy"], Kind::Copy), "--rcopy"),
     to(opt(&[], &["dest"], Kind::Text), "--dest"),
@@ -137,7 +148,7 @@ pub(super) const OPTIONS: &[Opt] = &[
         "--command_timeout",
     ),
     to(opt(&['m'], &["mode"], Kind::Text), "--mode"),
-    to(opt(&['R'], &["worker"], Kind::Text), "--worker"),
+    unset_when_empty(to(opt(&['R'], &["worker"], Kind::Text), "--worker")),
     to(
         opt(&[], &["remote"], Kind::Choice(&["yes", "no"])),
         "--remote",
