@@ -319,7 +319,9 @@ fn a_gateway_that_never_acknowledges_input_fails_clearly() {
     assert_gw1_failed(
         &run,
         "stopped acknowledging standard input (",
-        Duration::from_secs(6),
+        // 10 s without an acknowledgement (the least stall time), then
+        // the gateway's end.
+        Duration::from_secs(16),
     );
     // The window held: not all 8 MiB (10.7 MiB in base64) went.
     let sent = run.sent_to_gw1().len();

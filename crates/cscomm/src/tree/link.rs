@@ -24,6 +24,10 @@ pub const EX_PROTOCOL: i32 = 76;
 /// Bytes of standard input a gateway may leave unacknowledged (it
 /// acknowledges each write on receipt); beyond, it is failed, as stalled.
 const MAX_UNACKED_INPUT: usize = 64 << 20;
+/// The least time a gateway is given to acknowledge a write before it is
+/// failed as stalled, whatever the connect timeout: a busy but sound
+/// gateway may answer late.
+const MIN_INPUT_STALL: Duration = Duration::from_secs(10);
 /// How long a gateway may take to exit once its work is done.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
 /// Bytes of the gateway's stream read ahead of the consumer: enough to
@@ -266,11 +270,12 @@ impl Link {
     }
 
     /// When the gateway is stalled if no write is acknowledged by then:
-    /// the connect timeout after the oldest waiting write (or the last
-    /// ACK). A gateway acknowledges each write on receipt; one that does
-    /// not holds the input window of the whole run.
+    /// the connect timeout (at least [`MIN_INPUT_STALL`]) after the oldest
+    /// waiting write (or the last ACK); never without a connect timeout.
+    /// A gateway acknowledges each write on receipt; one that does not
+    /// holds the input window of the whole run.
     fn input_stall(&self) -> Option<Instant> {
-        Some(self.input_since? + self.deadlines.setup?)
+        Some(self.input_since? + self.deadlines.setup?.max(MIN_INPUT_STALL))
     }
 
     /// Whether the link must give up on its gateway now.
