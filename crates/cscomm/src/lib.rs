@@ -56,6 +56,7 @@ extern crate self as cscomm;
 mod cli;
 pub mod command_line;
 mod error;
+mod flow;
 pub mod gateway;
 pub mod tree;
 

@@ -11,12 +11,7 @@
 //! backlog still not move for [`STALL`], reading resumes rather than wait
 //! for ever.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-
-use bytes::Bytes;
-use tokio::sync::Notify;
 
 /// Backlog above which the parent's stream is not read.
 pub(super) const LIMIT: usize = 8 << 20;
@@ -24,74 +19,5 @@ pub(super) const LIMIT: usize = 8 << 20;
 /// before reading resumes anyway.
 pub(super) const STALL: Duration = Duration::from_secs(1);
 
-/// The count, shared with every chunk it tracks.
-#[derive(Debug, Default)]
-pub(super) struct Backlog {
-    bytes: AtomicUsize,
-    shrunk: Notify,
-}
-
-impl Backlog {
-    /// `data`, counted until every copy of the returned `Bytes` is gone.
-    pub(super) fn track(self: &Arc<Self>, data: Bytes) -> Bytes {
-        self.bytes.fetch_add(data.len(), Ordering::Relaxed);
-        Bytes::from_owner(Held {
-            data,
-            backlog: self.clone(),
-        })
-    }
-
-    /// Bytes not taken yet.
-    pub(super) fn bytes(&self) -> usize {
-        self.bytes.load(Ordering::Relaxed)
-    }
-
-    /// Whether the parent's stream may be read.
-    pub(super) fn below_limit(&self) -> bool {
-        self.bytes() < LIMIT
-    }
-
-    /// Resolves when the backlog shrank (or already had since the last
-    /// call: the wake-up is kept).
-    pub(super) async fn shrunk(&self) {
-        self.shrunk.notified().await;
-    }
-}
-
-struct Held {
-    data: Bytes,
-    backlog: Arc<Backlog>,
-}
-
-impl AsRef<[u8]> for Held {
-    fn as_ref(&self) -> &[u8] {
-        &self.data
-    }
-}
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        self.backlog
-            .bytes
-            .fetch_sub(self.data.len(), Ordering::Relaxed);
-        self.backlog.shrunk.notify_one();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_until_every_copy_is_dropped() {
-        let backlog = Arc::new(Backlog::default());
-        let a = backlog.track(Bytes::from(vec![7; 100]));
-        let b = a.clone();
-        assert_eq!(backlog.bytes(), 100);
-        assert_eq!(&a[..3], [7, 7, 7]);
-        drop(a);
-        assert_eq!(backlog.bytes(), 100);
-        drop(b);
-        assert_eq!(backlog.bytes(), 0);
-    }
-}
+/// The count of bytes not taken yet.
+pub(super) type Backlog = crate::flow::InFlight;

@@ -58,7 +58,7 @@ where
             break;
         }
         let tick = gateway.next_tick().map(tokio::time::Instant::from_std);
-        let over = reading && !gateway.backlog.below_limit();
+        let over = reading && gateway.backlog.bytes() >= backlog::LIMIT;
         let stall_end = match (over, stalled_since) {
             (false, _) => {
                 stalled_since = None;
