@@ -140,7 +140,33 @@ const CASES: &[&[&str]] = &[
     &["--topology", "/nonexistent", "-w", "n1", "-b", "echo", "hi"],
     &["--topology", "empty.conf", "-w", "n1", "-b", "echo", "hi"],
     &["--topology", "noroutes.conf", "-w", "n1", "-b", "true"],
+    // `%hosts` runs once: its output and exit code are every node's.
+    &["-R", "exec", "-w", "n[1-2]", HOSTS],
+    &["-R", "exec", "-w", "n[1-2]", "-b", HOSTS],
+    &["-R", "exec", "-w", "n[1-2]", "-bS", HOSTS],
+    &["-R", "exec", "-w", "n[1-2]", "-B", HOSTS],
+    &["-R", "exec", "-w", "n[1-2]", "-L", HOSTS],
+    &["-R", "exec", "-w", "n[1-2]", "--diff", HOSTS],
+    &["-R", "exec", "-w", "n[1-2]", "-S", HOSTS],
+    &["-R", "exec", "-w", "n[1-2]", "-qS", HOSTS],
+    &["-R", "exec", "-w", "n[1-2]", "-N", HOSTS],
+    &[
+        "-R",
+        "exec",
+        "-w",
+        "n[1-3]",
+        "-x",
+        "n2",
+        "-S",
+        "echo %hosts %h %n",
+    ],
+    &["-R", "exec", "-w", "n1", HOSTS],
+    &["-R", "exec", "-w", "n1", "-b", HOSTS],
+    &["--remote=no", "-w", "n[1-2]", "-S", HOSTS],
 ];
+
+/// A command run once for all nodes, with output on both streams.
+const HOSTS: &str = "echo %hosts; echo err >&2; exit 3";
 
 /// The configuration directory, written once per test run.
 fn cfgdir() -> &'static Path {
@@ -215,4 +241,26 @@ fn version_is_ours_and_exits_zero() {
             (Some(0), Some(0))
         );
     }
+}
+
+/// `--outdir`/`--errdir` get one file per node for a `%hosts` command,
+/// each with the one process's output, as clush writes them.
+#[test]
+fn hosts_outputs_are_every_node_files() {
+    let files = |program: &str, run: fn(&[&str]) -> Output| {
+        let out = cfgdir().join(format!("hosts-{program}"));
+        let err = out.join("err");
+        let (outdir, errdir) = (out.display().to_string(), err.display().to_string());
+        let args = ["-R", "exec", "-w", "n[1-2]", "--outdir", &outdir];
+        let output = run(&[&args[..], &["--errdir", &errdir, HOSTS]].concat());
+        let read = |path: PathBuf| std::fs::read_to_string(path).unwrap();
+        let mut found = Vec::new();
+        for node in ["n1", "n2"] {
+            found.push((node, read(out.join(node)), read(err.join(node))));
+        }
+        (output.status.code(), found)
+    };
+    let theirs = files("clush", clush);
+    assert_eq!(theirs.1[0], ("n1", "n[1-2]\n".into(), "err\n".into()));
+    assert_eq!(theirs, files("cscomm", cscomm));
 }

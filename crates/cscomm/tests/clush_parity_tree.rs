@@ -256,6 +256,13 @@ fn selection_and_exit_codes_through_gateways_as_clush() {
             "echo on %h",
             Order::Exact,
         ),
+        // Run once on the gateway; every node gets its output and code.
+        Case::new(
+            &["-S", "--remote=no"],
+            "node[1-4]",
+            "echo %hosts; exit 3",
+            Order::Sorted,
+        ),
     ]);
 }
 

@@ -83,3 +83,28 @@ async fn merged_stderr_and_stdin_and_timeout() {
     assert_eq!(logs["fast"].end.as_deref(), Some("exit 0"));
     assert_eq!(logs["slow"].end.as_deref(), Some("timeout"));
 }
+
+/// A local command naming `%hosts` runs once; as in ClusterShell, each
+/// node it stands for gets its output, in order, and its exit code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hosts_command_runs_once_and_reports_for_every_node() {
+    let command = "echo %hosts; echo second; echo err >&2; exit 3";
+    let run = TreeRun::start(command, &nodes(&["beta", "alpha"]), local()).unwrap();
+    run.close_stdin();
+    let logs = collect(run).await;
+    assert_eq!(logs.keys().collect::<Vec<_>>(), ["alpha", "beta"]);
+    for log in logs.values() {
+        assert_eq!(log.stdout, [b"alpha,beta".to_vec(), b"second".to_vec()]);
+        assert_eq!(log.stderr, [b"err".to_vec()]);
+        assert_eq!(log.end.as_deref(), Some("exit 3"));
+    }
+    let mut options = local();
+    options.timeout = Some(0.5);
+    let run = TreeRun::start("sleep 30 # %hosts", &nodes(&["n1", "n2"]), options).unwrap();
+    run.close_stdin();
+    let ends: Vec<_> = collect(run).await.into_values().map(|l| l.end).collect();
+    assert_eq!(
+        ends,
+        [Some("timeout".to_owned()), Some("timeout".to_owned())]
+    );
+}
