@@ -156,3 +156,18 @@ fn a_failing_exit_after_setup_is_unreachable_without_relaunch() {
         pending: vec![(7, targets())]
     }));
 }
+
+/// `last_ack` tells which request the gateway acknowledged last (the CFG's
+/// ACK is set-up, not counted): how a link sees the command taken.
+#[test]
+fn the_last_ack_after_setup_is_kept() {
+    let mut ch = channel();
+    assert_eq!(ch.last_ack(), None);
+    ch.feed(START);
+    ch.feed(CFG_ACK);
+    assert!(ch.is_setup());
+    assert_eq!(ch.last_ack(), None);
+    ch.feed(b"<message type=\"ACK\" msgid=\"3\" ack=\"1\"></message>\n");
+    assert_eq!(ch.last_ack(), Some(1));
+    assert!(ch.error().is_none());
+}

@@ -6,9 +6,9 @@
 //! code on unpickling runs nothing.
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use cscomm_testkit::python::{Python, workspace_root};
@@ -88,21 +88,46 @@ fn run_with_fault(fault: &str, extra: &[&str], stdin: Option<&[u8]>) -> Faulty {
             let _ = input.write_all(&data);
         }
     });
-    let pid = child.id();
-    let watchdog = std::thread::spawn(move || {
-        std::thread::sleep(HANG);
-        // The run hung: end it so that the test reports it.
-        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-    });
-    let output = child.wait_with_output().unwrap();
+    let output = wait_or_kill(child, start + HANG);
     let elapsed = start.elapsed();
     assert!(elapsed < HANG, "the run hung with fault {fault}");
     writer.join().unwrap();
-    drop(watchdog);
     Faulty {
         output,
         elapsed,
         dir,
+    }
+}
+
+/// The output of `child`, killed if it still runs at `deadline` (it is
+/// killed only while not yet reaped: its pid cannot be someone else's).
+fn wait_or_kill(mut child: Child, deadline: Instant) -> Output {
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut data = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut data);
+            }
+            data
+        })
+    };
+    let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            // The run hung: end it so that the test reports it.
+            let _ = child.kill();
+            break child.wait().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
 }
 
@@ -326,6 +351,30 @@ fn a_gateway_that_never_acknowledges_input_fails_clearly() {
     // The window held: not all 8 MiB (10.7 MiB in base64) went.
     let sent = run.sent_to_gw1().len();
     assert!(sent < 8 << 20, "{sent} bytes sent");
+}
+
+/// A gateway that is set up but never acknowledges the command (and
+/// says nothing more) runs nothing: once it has left the command
+/// unacknowledged as long as a write may be (the connect timeout, at
+/// least 10 s), it fails by name, its targets end with 76, and the others
+/// complete (rather than the run hanging until `-u`).
+#[test]
+fn a_gateway_that_never_acknowledges_the_command_fails_clearly() {
+    let run = run_with_fault("no_shell_ack", &[], None);
+    assert_gw1_failed(
+        &run,
+        "never acknowledged the command",
+        // 10 s without an acknowledgement, then the gateway's end.
+        Duration::from_secs(16),
+    );
+    assert!(
+        run.elapsed >= Duration::from_secs(10),
+        "failed early: {:?}",
+        run.elapsed
+    );
+    // The channel was closed (the gateway then ended).
+    let sent = run.sent_to_gw1();
+    assert!(sent.trim_end().ends_with("</channel>"), "{sent}");
 }
 
 /// Return codes out of `i32` range end as 255; a negative one is kept

@@ -114,6 +114,8 @@ pub struct InitiatorChannel {
     error: Option<String>,
     /// Whether the `CFG` was ever acknowledged.
     setup_seen: bool,
+    /// The msgid of the last ACK after set-up.
+    last_ack: Option<u64>,
     /// Whether the gateway process exit was reported (later reports are
     /// ignored).
     exited: bool,
@@ -152,6 +154,7 @@ impl InitiatorChannel {
             peer_version: None,
             error: None,
             setup_seen: false,
+            last_ack: None,
             exited: false,
         }
     }
@@ -294,6 +297,12 @@ impl InitiatorChannel {
     /// Bytes of requests waiting for an ACK to be sent.
     pub fn queued(&self) -> usize {
         self.queued
+    }
+
+    /// The msgid the gateway last acknowledged after set-up (it answers
+    /// in stream order: every request up to it reached it), or `None`.
+    pub fn last_ack(&self) -> Option<u64> {
+        self.last_ack
     }
 
     /// Whether the `CFG` was acknowledged and the channel is open.

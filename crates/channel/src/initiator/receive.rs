@@ -189,6 +189,7 @@ impl InitiatorChannel {
     /// An ACK after setup: a `write` done when it matches the oldest one
     /// waiting, and the next queued request goes.
     fn acknowledged(&mut self, ack: u64) {
+        self.last_ack = Some(ack);
         if self.writes.front().is_some_and(|w| w.msgid == ack) {
             if let Some(write) = self.writes.pop_front() {
                 self.events.push_back(InitiatorEvent::Written {

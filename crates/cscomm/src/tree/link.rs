@@ -24,9 +24,9 @@ pub const EX_PROTOCOL: i32 = 76;
 /// Bytes of standard input a gateway may leave unacknowledged (it
 /// acknowledges each write on receipt); beyond, it is failed, as stalled.
 const MAX_UNACKED_INPUT: usize = 64 << 20;
-/// The least time a gateway is given to acknowledge a write before it is
-/// failed as stalled, whatever the connect timeout: a busy but sound
-/// gateway may answer late.
+/// The least time a gateway is given to acknowledge a request (the
+/// command, a write) before it is failed as stalled, whatever the connect
+/// timeout: a busy but sound gateway may answer late.
 const MIN_INPUT_STALL: Duration = Duration::from_secs(10);
 /// How long a gateway may take to exit once its work is done.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
@@ -95,9 +95,12 @@ pub(super) async fn run(
         }
     };
     let mut link = Link::new(&spec, events);
-    if let Err(error) = link.channel.shell(SRCID, &spec.targets, &spec.request) {
-        link.gateway_stderr(format!("{error:?}").into_bytes().into())
-            .await;
+    match link.channel.shell(SRCID, &spec.targets, &spec.request) {
+        Ok(msgid) => link.command = Some(msgid),
+        Err(error) => {
+            link.gateway_stderr(format!("{error:?}").into_bytes().into())
+                .await
+        }
     }
     link.drive(session, control, abort).await
 }
@@ -126,9 +129,12 @@ struct Link {
     unacked: VecDeque<Bytes>,
     /// Their total length.
     unacked_bytes: usize,
-    /// Since when the oldest of them waits (or the last ACK came, or the
-    /// channel was set up).
-    input_since: Option<Instant>,
+    /// The msgid of the shell `CTL` while it is not acknowledged.
+    command: Option<u64>,
+    /// While a request (the command, a write) waits for its ACK: since
+    /// when the oldest waits (or the last ACK came, or the channel was set
+    /// up).
+    ack_since: Option<Instant>,
 }
 
 /// Why a link gives up on its gateway.
@@ -157,7 +163,8 @@ impl Link {
             set_up_report: spec.set_up.clone(),
             unacked: VecDeque::new(),
             unacked_bytes: 0,
-            input_since: None,
+            command: None,
+            ack_since: None,
         }
     }
 
@@ -235,13 +242,13 @@ impl Link {
     /// not acknowledged, or a full queue before set-up) fails: memory
     /// would otherwise grow without end, or its targets miss part of their
     /// input unnoticed. (A write waiting too long fails it too: see
-    /// [`Link::input_stall`].)
+    /// [`Link::ack_stall`].)
     fn write(&mut self, data: Bytes) -> Option<Failure> {
         let len = data.len();
         match self.channel.write(SRCID, &self.targets, data.clone()) {
             Ok(_) => {
-                if self.unacked.is_empty() && self.set_up {
-                    self.input_since = Some(Instant::now());
+                if !self.awaiting_ack() && self.set_up {
+                    self.ack_since = Some(Instant::now());
                 }
                 self.unacked.push_back(data);
                 self.unacked_bytes += len;
@@ -263,19 +270,38 @@ impl Link {
     /// The earliest instant something must happen by.
     fn limit(&self) -> Option<Instant> {
         let dying = self.dying.map(|(dying, _)| dying);
-        [dying, self.deadline, self.input_stall()]
+        [dying, self.deadline, self.ack_stall()]
             .into_iter()
             .flatten()
             .min()
     }
 
-    /// When the gateway is stalled if no write is acknowledged by then:
+    /// When the gateway is stalled if no request is acknowledged by then:
     /// the connect timeout (at least [`MIN_INPUT_STALL`]) after the oldest
-    /// waiting write (or the last ACK); never without a connect timeout.
-    /// A gateway acknowledges each write on receipt; one that does not
-    /// holds the input window of the whole run.
-    fn input_stall(&self) -> Option<Instant> {
-        Some(self.input_since? + self.deadlines.setup?.max(MIN_INPUT_STALL))
+    /// waiting request (or the last ACK); never without a connect timeout.
+    /// A gateway acknowledges the command and each write on receipt; one
+    /// that does not runs nothing, or holds the input window of the whole
+    /// run.
+    fn ack_stall(&self) -> Option<Instant> {
+        Some(self.ack_since? + self.deadlines.setup?.max(MIN_INPUT_STALL))
+    }
+
+    /// Whether the command or a write waits for its ACK.
+    fn awaiting_ack(&self) -> bool {
+        self.command.is_some() || !self.unacked.is_empty()
+    }
+
+    /// Notes the command acknowledged once the gateway acknowledged it or
+    /// a later request (it answers in order); the clock restarts.
+    fn note_command_ack(&mut self) {
+        let acked = self.channel.last_ack();
+        if self
+            .command
+            .is_some_and(|id| acked.is_some_and(|ack| ack >= id))
+        {
+            self.command = None;
+            self.ack_since = self.awaiting_ack().then(Instant::now);
+        }
     }
 
     /// Whether the link must give up on its gateway now.
@@ -284,10 +310,13 @@ impl Link {
             return Some(Failure::Broken(reason));
         }
         if self
-            .input_stall()
+            .ack_stall()
             .is_some_and(|stall| Instant::now() >= stall)
         {
-            return Some(unacknowledged(self.unacked_bytes));
+            return Some(match self.command {
+                Some(_) => Failure::Broken("never acknowledged the command".to_owned()),
+                None => unacknowledged(self.unacked_bytes),
+            });
         }
         let (dying, why) = self.dying?;
         (Instant::now() >= dying).then(|| Failure::Broken(why.to_owned()))
@@ -365,15 +394,16 @@ impl Link {
         }
     }
 
-    /// Handles what the channel decoded.
+    /// Handles what the channel decoded (and the ACKs it took).
     async fn handle_channel_events(&mut self) {
         while let Some(event) = self.channel.poll_event() {
             match event {
                 InitiatorEvent::Ready => {
                     self.set_up = true;
                     self.set_up_report.send();
-                    // Writes queued before set-up wait from now on.
-                    self.input_since = (!self.unacked.is_empty()).then(Instant::now);
+                    // The command and writes queued before set-up wait
+                    // from now on.
+                    self.ack_since = self.awaiting_ack().then(Instant::now);
                     self.deadline = self.deadlines.answer.map(|limit| Instant::now() + limit);
                     tracing::debug!(
                         "channel to {} set up (peer {:?})",
@@ -421,7 +451,7 @@ impl Link {
                     if let Some(data) = self.unacked.pop_front() {
                         self.unacked_bytes -= data.len();
                     }
-                    self.input_since = (!self.unacked.is_empty()).then(Instant::now);
+                    self.ack_since = self.awaiting_ack().then(Instant::now);
                 }
                 // Reported by `fail`, with what it did about it.
                 InitiatorEvent::GatewayError { .. } => {}
@@ -433,6 +463,7 @@ impl Link {
                 _ => {}
             }
         }
+        self.note_command_ack();
     }
 
     async fn output(&mut self, stderr: bool, nodes: &NodeSet, data: &Bytes) {

@@ -204,8 +204,10 @@ def main():
                 break
             attrs = dict(re.findall(rb'(\w+)="([^"]*)"', found.group(1)))
             buffer = buffer[found.end():]
-            unacked = (FAULTY and FAULT == "no_write_ack"
-                       and attrs.get(b"action") == b"write")
+            action = attrs.get(b"action")
+            unacked = FAULTY and (
+                (FAULT == "no_write_ack" and action == b"write")
+                or (FAULT == "no_shell_ack" and action == b"shell"))
             try:
                 if not unacked:
                     message("ACK", [("ack", attrs[b"msgid"].decode())])
@@ -216,7 +218,9 @@ def main():
             elif setup and attrs.get(b"action") == b"shell":
                 srcid = int(attrs[b"srcid"])
                 targets = attrs[b"target"].decode()
-                if FAULTY and FAULT == "close_stdin":
+                if FAULTY and FAULT == "no_shell_ack":
+                    pass  # alive and silent: never runs it
+                elif FAULTY and FAULT == "close_stdin":
                     close_stdin()
                 elif FAULTY:
                     threading.Thread(target=play, args=(srcid, targets),
