@@ -7,9 +7,7 @@
 
 mod copy_support;
 
-use std::process::{Command, Stdio};
-
-use copy_support::{Gateways, cscomm_routed, hosts, show, tempdir};
+use copy_support::{Gateways, cscomm_routed, hosts, md5, noise, show, tempdir};
 use cscomm_testkit::clush::admin_short_name;
 
 const NODES: &str = "node[1-6]";
@@ -23,19 +21,6 @@ fn nodes() -> Vec<String> {
 fn topology() -> String {
     let admin = admin_short_name();
     format!("[routes]\n{admin}: down1,gw1\ndown1,gw1: {NODES}\n")
-}
-
-/// `len` bytes of every value, in no simple order (xorshift).
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
-        .collect()
 }
 
 /// Asserts that the run went through the reroute (clush's words).
@@ -81,20 +66,6 @@ fn a_copy_rerouted_through_cscomm_gateways_arrives_whole_on_every_node() {
 #[test]
 fn a_copy_rerouted_through_python_gateways_arrives_whole_on_every_node() {
     copy_through_a_dead_first_gateway(Gateways::Python);
-}
-
-/// The local `md5sum` of `data`.
-fn md5(data: &[u8]) -> String {
-    let mut child = Command::new("md5sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    std::io::Write::write_all(&mut input, data).unwrap();
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
 }
 
 /// Sends 4 MiB on standard input: every node's digest is the input's.

@@ -12,38 +12,11 @@ use std::io::Write;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use copy_support::{hosts, show, tempdir};
+use copy_support::{hosts, md5, noise, show, tempdir};
 use cscomm_testkit::clush::admin_short_name;
 
 /// Longest a run of these tests may take: beyond, it is stalled.
 const STALL: Duration = Duration::from_secs(90);
-
-/// `len` bytes of every value, in no simple order (xorshift).
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
-        .collect()
-}
-
-/// The local `md5sum` of `data`.
-fn md5(data: &[u8]) -> String {
-    let mut child = Command::new("md5sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(data).unwrap();
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
-}
 
 /// `cscomm run` on `nodes` (`topology`: `topology.conf` text, or none)
 /// with `args`, spawned with piped input and output.

@@ -259,3 +259,30 @@ pub(crate) fn sources() -> (PathBuf, Vec<PathBuf>) {
     set_mode_time(&text, 0o644, 1_300_000_000);
     (dir, vec![text, empty, binary, tree])
 }
+
+/// `len` bytes of every value, in no simple order (xorshift).
+pub(crate) fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// The `md5sum` of `data`, computed here.
+pub(crate) fn md5(data: &[u8]) -> String {
+    let mut child = Command::new("md5sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut input, data).unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
+}
